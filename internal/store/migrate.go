@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+)
+
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrations embed.FS
+
+// MigrationStatus is the state of one schema migration.
+type MigrationStatus struct {
+	Version   int64
+	Name      string
+	Applied   bool
+	AppliedAt time.Time // zero when not applied
+}
+
+func (db *DB) migrator() (*goose.Provider, error) {
+	dir, err := fs.Sub(migrations, "migrations/"+string(db.engine))
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if db.engine == Postgres {
+		dialect = goose.DialectPostgres
+		// Instances starting together take turns: the first migrates, the
+		// others then find nothing left to do.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(dialect, db.write, dir, opts...)
+}
+
+// MigrateUp applies every pending schema migration, then the job queue's own.
+func (db *DB) MigrateUp(ctx context.Context) error {
+	p, err := db.migrator()
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: migrating up: %w", err)
+	}
+	if err := db.migrateQueue(ctx); err != nil {
+		return fmt.Errorf("store: migrating the job queue: %w", err)
+	}
+	return nil
+}
+
+// MigrateDown rolls back the newest applied schema migration. The job
+// queue's tables stay: they hold no data of ours and cost nothing idle.
+func (db *DB) MigrateDown(ctx context.Context) (MigrationStatus, error) {
+	p, err := db.migrator()
+	if err != nil {
+		return MigrationStatus{}, fmt.Errorf("store: migrations: %w", err)
+	}
+	res, err := p.Down(ctx)
+	if errors.Is(err, goose.ErrNoNextVersion) {
+		return MigrationStatus{}, errors.New("store: no migration to roll back")
+	}
+	if err != nil {
+		return MigrationStatus{}, fmt.Errorf("store: migrating down: %w", err)
+	}
+	return MigrationStatus{Version: res.Source.Version, Name: res.Source.Path}, nil
+}
+
+// Migrations lists every schema migration, applied or pending.
+func (db *DB) Migrations(ctx context.Context) ([]MigrationStatus, error) {
+	p, err := db.migrator()
+	if err != nil {
+		return nil, fmt.Errorf("store: migrations: %w", err)
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: migration status: %w", err)
+	}
+	out := make([]MigrationStatus, len(st))
+	for i, s := range st {
+		out[i] = MigrationStatus{
+			Version:   s.Source.Version,
+			Name:      s.Source.Path,
+			Applied:   s.State == goose.StateApplied,
+			AppliedAt: s.AppliedAt,
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) migrateQueue(ctx context.Context) error {
+	if db.engine == Postgres {
+		return riverUp(ctx, riverpgxv5.New(db.pgx))
+	}
+	return riverUp(ctx, riversqlite.New(db.write))
+}
+
+func riverUp[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
+	m, err := rivermigrate.New(driver, nil)
+	if err != nil {
+		return err
+	}
+	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	return err
+}
+
+// QueueSchema reports the job queue's applied and newest schema versions.
+func (db *DB) QueueSchema(ctx context.Context) (applied, newest int, err error) {
+	if db.engine == Postgres {
+		return riverVersions(ctx, riverpgxv5.New(db.pgx))
+	}
+	return riverVersions(ctx, riversqlite.New(db.write))
+}
+
+func riverVersions[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) (applied, newest int, err error) {
+	m, err := rivermigrate.New(driver, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	existing, err := m.ExistingVersions(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(existing) > 0 {
+		applied = existing[len(existing)-1].Version
+	}
+	all := m.AllVersions()
+	return applied, all[len(all)-1].Version, nil
+}
