@@ -55,15 +55,19 @@ const (
 `
 )
 
-// Both UIs inject <style> elements at run time and their CSS holds data:
-// images; ReDoc also runs its search index in a Worker made from a blob: URL.
-// connect-src 'self' lets them fetch the spec and, in Swagger UI, try
-// requests and the OAuth2 token endpoint on this origin.
+// Policies checked in headless Chromium, including Swagger UI's OAuth2
+// password login and "Try it out". Both UIs' CSS holds data: images. Swagger
+// UI sets styles only through the CSSOM, which style-src does not restrict;
+// ReDoc injects <style> elements and runs its search index in a Worker made
+// from a blob: URL. img-src must stay same-origin: ReDoc's sidebar shows a
+// logo from cdn.redoc.ly, which this policy blocks (the image then hides
+// itself). connect-src 'self' lets the pages fetch the spec and call the API
+// and its token endpoint on this origin.
 const (
-	swaggerCSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
-		"img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-	redocCSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
-		"img-src 'self' data:; connect-src 'self'; worker-src blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	swaggerCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	redocCSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+		"connect-src 'self'; worker-src blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 
 // Files served from each embedded FS: what the pages load, plus ReDoc's

@@ -1,0 +1,147 @@
+// Command yogaflow is the YogaFlow service and its operator's tool.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/yogaflow/yogaflow/internal/app"
+	"github.com/yogaflow/yogaflow/internal/config"
+	"github.com/yogaflow/yogaflow/internal/platform/logging"
+)
+
+const usage = `yogaflow: the YogaFlow service.
+
+Usage:
+  yogaflow [serve]            migrate the database up and serve HTTP (the default)
+  yogaflow migrate up         apply pending schema migrations
+  yogaflow migrate down       roll back the newest schema migration
+  yogaflow migrate status     list schema migrations and the job queue's schema
+
+Configuration comes from YOGAFLOW_* environment variables; see README.md.
+`
+
+// errUsage marks a command line that makes no sense: exit status 2.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], config.Environ(), os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case errors.Is(err, errUsage):
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "yogaflow:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, environ map[string]string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	if cmd == "help" || cmd == "-h" || cmd == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+
+	cfg, err := config.Load(environ)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	logger := logging.New(stderr, cfg.LogFormat, cfg.LogLevelValue())
+
+	switch cmd {
+	case "serve":
+		if len(args) > 0 {
+			return errUsage
+		}
+		return serve(ctx, cfg, logger)
+	case "migrate":
+		if len(args) != 1 {
+			return errUsage
+		}
+		return migrate(ctx, cfg, args[0], stdout)
+	}
+	return errUsage
+}
+
+func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	if err := cfg.EnsureDevSecret(); err != nil {
+		return err
+	}
+	logger.Info("starting", slog.String("version", app.Version), slog.Any("config", cfg))
+	a, err := app.New(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		_ = a.Close()
+		return err
+	}
+	if err := a.Serve(ctx, ln); err != nil {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func migrate(ctx context.Context, cfg config.Config, direction string, stdout io.Writer) error {
+	db, err := app.OpenDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	switch direction {
+	case "up":
+		if err := db.MigrateUp(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "migrated up")
+		return nil
+	case "down":
+		m, err := db.MigrateDown(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "rolled back %d (%s)\n", m.Version, m.Name)
+		return nil
+	case "status":
+		st, err := db.Migrations(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "VERSION\tNAME\tAPPLIED")
+		for _, m := range st {
+			applied := "pending"
+			if m.Applied {
+				applied = m.AppliedAt.UTC().Format("2006-01-02T15:04:05Z")
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\n", m.Version, m.Name, applied)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		applied, newest, err := db.QueueSchema(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "job queue schema: version %d of %d\n", applied, newest)
+		return nil
+	}
+	return errUsage
+}

@@ -1,0 +1,163 @@
+// Package httpapi is YogaFlow's HTTP layer: the router, the middleware, the
+// handlers and their request and response types, the mapping of errors to
+// problem documents, and the OpenAPI document and its pages.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humachi"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/yogaflow/yogaflow/internal/httpapi/docs"
+	"github.com/yogaflow/yogaflow/internal/platform/metrics"
+)
+
+// BasePath is the prefix of every versioned API route.
+const BasePath = "/api/v1"
+
+// MaxBodyBytes is the largest request body accepted (API.md: 1 MiB).
+const MaxBodyBytes = 1 << 20
+
+// Deps is what the HTTP layer needs from the rest of the service.
+type Deps struct {
+	Logger      *slog.Logger
+	Metrics     *metrics.Metrics
+	Version     string
+	CORSOrigins []string
+	// Checks are run by /health/ready.
+	Checks []Check
+}
+
+func init() {
+	// huma's documented hook for a custom error type. Set once, here: it is
+	// the same for every API this process serves.
+	huma.NewErrorWithContext = humaError
+	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+		return humaError(nil, status, msg, errs...)
+	}
+}
+
+// New returns the service's whole HTTP handler.
+func New(d Deps) http.Handler {
+	r, api := newRouter(d)
+	routes(api, d)
+	return r
+}
+
+// newRouter builds the router, its middleware and fallbacks, the pages that
+// are not operations, and the huma API that operations are registered on.
+func newRouter(d Deps) (chi.Router, huma.API) {
+	r := chi.NewRouter()
+	r.Use(
+		observe(d.Logger, d.Metrics),
+		securityHeaders,
+		corsPolicy(d.CORSOrigins),
+		limitBody(MaxBodyBytes),
+	)
+	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
+		writeProblem(w, newProblem(http.StatusNotFound, "", "There is nothing at this path."))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, req *http.Request) {
+		w.Header().Set("Allow", strings.Join(allowedMethods(r, req.URL.Path), ", "))
+		writeProblem(w, newProblem(http.StatusMethodNotAllowed, "",
+			"This path does not support "+req.Method+"; the Allow header lists what it does."))
+	})
+	r.Method(http.MethodGet, "/metrics", d.Metrics.Handler())
+	docs.Routes(r, "/openapi.json")
+	return r, humachi.New(r, apiConfig(d.Version))
+}
+
+// routes is every operation of the API, in one place.
+func routes(api huma.API, d Deps) {
+	h := &healthHandlers{checks: d.Checks, logger: d.Logger}
+	register(api, huma.Operation{
+		OperationID: "health", Method: http.MethodGet, Path: "/health", Tags: []string{"Operations"},
+		Summary: "Liveness", Description: "200 while the process serves requests. It checks nothing else.",
+	}, h.live)
+	register(api, huma.Operation{
+		OperationID: "ready", Method: http.MethodGet, Path: "/health/ready", Tags: []string{"Operations"},
+		Summary:     "Readiness",
+		Description: "Checks each dependency with a short timeout. 503 when one the service cannot work without fails; `checks` names it.",
+	}, h.ready)
+}
+
+func apiConfig(version string) huma.Config {
+	cfg := huma.DefaultConfig("YogaFlow API", version)
+	cfg.Info.Description = "The HTTP API of YogaFlow, a yoga practice service. " +
+		"Errors are RFC 9457 problem documents with a stable `code`."
+	// Our own pages serve the docs from the binary; no $schema links in bodies.
+	cfg.DocsPath = ""
+	cfg.SchemasPath = ""
+	cfg.CreateHooks = nil
+	cfg.Formats = map[string]huma.Format{
+		"application/json": huma.DefaultJSONFormat,
+		"json":             huma.DefaultJSONFormat,
+	}
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {
+			Type: "http", Scheme: "bearer", BearerFormat: "JWT",
+			Description: "An access token from /api/v1/auth/login, or an API key.",
+		},
+		"apiKey": {Type: "apiKey", In: "header", Name: "X-API-Key", Description: "An API key for a service account."},
+		"oauth2": {
+			Type:        "oauth2",
+			Description: "The OAuth2 password flow, for the docs page's Authorize button.",
+			Flows: &huma.OAuthFlows{Password: &huma.OAuthFlow{
+				TokenURL: BasePath + "/auth/token",
+				Scopes:   map[string]string{},
+			}},
+		},
+	}
+	return cfg
+}
+
+// register adds an operation with the error responses every operation of
+// its shape can give, so the document never under-promises.
+func register[I, O any](api huma.API, op huma.Operation, handler func(context.Context, *I) (*O, error)) {
+	in := reflect.TypeFor[I]()
+	errs := []int{http.StatusInternalServerError}
+	if _, ok := in.FieldByName("Body"); ok {
+		errs = append(errs, http.StatusBadRequest, http.StatusRequestEntityTooLarge,
+			http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
+		op.MaxBodyBytes = MaxBodyBytes + 1
+	} else if hasParams(in) {
+		errs = append(errs, http.StatusUnprocessableEntity)
+	}
+	for _, s := range errs {
+		if !slices.Contains(op.Errors, s) {
+			op.Errors = append(op.Errors, s)
+		}
+	}
+	slices.Sort(op.Errors)
+	huma.Register(api, op, handler)
+}
+
+func hasParams(t reflect.Type) bool {
+	for f := range t.Fields() {
+		for _, tag := range []string{"path", "query", "header"} {
+			if _, ok := f.Tag.Lookup(tag); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// allowedMethods lists the methods the router serves at path, for a 405's
+// Allow header.
+func allowedMethods(r chi.Routes, path string) []string {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if r.Match(chi.NewRouteContext(), m, path) {
+			allowed = append(allowed, m)
+		}
+	}
+	return allowed
+}

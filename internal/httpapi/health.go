@@ -1,0 +1,95 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Check is one dependency that /health/ready looks at.
+type Check struct {
+	Name string
+	// Critical checks turn readiness to 503 when they fail; the others are
+	// reported but the service can work without them.
+	Critical bool
+	Run      func(ctx context.Context) error
+}
+
+// checkTimeout bounds each readiness check: a load balancer polls often and
+// must not pile up requests behind a hung dependency.
+const checkTimeout = 2 * time.Second
+
+type healthHandlers struct {
+	checks []Check
+	logger *slog.Logger
+}
+
+type liveOutput struct {
+	Body struct {
+		Status string `json:"status" enum:"ok" example:"ok" doc:"Always ok: the process serves."`
+	}
+}
+
+func (h *healthHandlers) live(context.Context, *struct{}) (*liveOutput, error) {
+	out := &liveOutput{}
+	out.Body.Status = "ok"
+	return out, nil
+}
+
+type checkResult struct {
+	Status    string  `json:"status" enum:"ok,down" example:"ok" doc:"ok, or down when the check failed."`
+	Critical  bool    `json:"critical" example:"true" doc:"Whether the service is unready while this check fails."`
+	LatencyMS float64 `json:"latency_ms" example:"0.42" doc:"How long the check took, in milliseconds."`
+	Error     string  `json:"error,omitempty" example:"timed out" doc:"Why the check failed, in general terms (details are in the log)."`
+}
+
+type readiness struct {
+	Status string                 `json:"status" enum:"ok,unavailable" example:"ok" doc:"ok when every critical check passes, else unavailable."`
+	Checks map[string]checkResult `json:"checks" doc:"Each dependency by name: database, and cache and mail where configured."`
+}
+
+type readyOutput struct {
+	Status int
+	Body   readiness
+}
+
+func (h *healthHandlers) ready(ctx context.Context, _ *struct{}) (*readyOutput, error) {
+	out := &readyOutput{Status: http.StatusOK, Body: readiness{Status: "ok", Checks: make(map[string]checkResult, len(h.checks))}}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, c := range h.checks {
+		wg.Go(func() {
+			res := h.run(ctx, c)
+			mu.Lock()
+			defer mu.Unlock()
+			out.Body.Checks[c.Name] = res
+			if res.Status != "ok" && c.Critical {
+				out.Status = http.StatusServiceUnavailable
+				out.Body.Status = "unavailable"
+			}
+		})
+	}
+	wg.Wait()
+	return out, nil
+}
+
+func (h *healthHandlers) run(ctx context.Context, c Check) checkResult {
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	start := time.Now()
+	err := c.Run(ctx)
+	res := checkResult{Status: "ok", Critical: c.Critical, LatencyMS: float64(time.Since(start).Microseconds()) / 1000}
+	if err != nil {
+		res.Status = "down"
+		res.Error = "unreachable"
+		if errors.Is(err, context.DeadlineExceeded) {
+			res.Error = "timed out"
+		}
+		h.logger.LogAttrs(ctx, slog.LevelWarn, "readiness check failed",
+			slog.String("check", c.Name), slog.String("error", err.Error()), slog.String("request_id", RequestID(ctx)))
+	}
+	return res
+}

@@ -1,0 +1,190 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/yogaflow/yogaflow/internal/apptest"
+)
+
+func TestOperationsEndpoints(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		a.RunScenarios(t, []apptest.Scenario{
+			{Name: "liveness", Method: "GET", Path: "/health", Status: 200,
+				ContentType: "application/json", JSON: map[string]any{"status": "ok"}},
+			{Name: "readiness", Method: "GET", Path: "/health/ready", Status: 200,
+				JSON: map[string]any{"status": "ok", "checks.database.status": "ok", "checks.database.critical": true}},
+			{Name: "metrics", Method: "GET", Path: "/metrics", Status: 200, ContentType: "text/plain"},
+			{Name: "openapi", Method: "GET", Path: "/openapi.json", Status: 200,
+				ContentType: "application/", JSON: map[string]any{"openapi": "3.1.0"}},
+			{Name: "swagger ui", Method: "GET", Path: "/docs", Status: 200, ContentType: "text/html"},
+			{Name: "redoc", Method: "GET", Path: "/redoc", Status: 200, ContentType: "text/html"},
+			{Name: "unknown path", Method: "GET", Path: "/api/v1/nothing-here", Status: 404,
+				ContentType: "application/problem+json", JSON: map[string]any{"code": "not_found", "status": 404}},
+			{Name: "wrong method", Method: "POST", Path: "/health", Status: 405,
+				ContentType: "application/problem+json", JSON: map[string]any{"code": "method_not_allowed"},
+				Header: map[string]string{"Allow": "GET"}},
+		})
+	})
+}
+
+func TestReadinessFailsWhenTheDatabaseIsGone(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		if err := a.DB.Close(); err != nil {
+			t.Fatal(err)
+		}
+		res := a.Do(t, "GET", "/health/ready", nil)
+		res.Check(t, apptest.Scenario{Status: 503, JSON: map[string]any{
+			"status": "unavailable", "checks.database.status": "down", "checks.database.error": "unreachable",
+		}})
+		if strings.Contains(string(res.Body), "closed") {
+			t.Errorf("readiness body carries the driver's error: %s", res.Body)
+		}
+		// Liveness does not depend on the database.
+		a.Do(t, "GET", "/health", nil).Check(t, apptest.Scenario{Status: 200})
+	})
+}
+
+func TestSecurityHeadersOnEveryResponse(t *testing.T) {
+	a := apptest.New(t, sqliteEngine(t))
+	want := map[string]string{
+		"X-Content-Type-Options":    "nosniff",
+		"X-Frame-Options":           "DENY",
+		"Referrer-Policy":           "no-referrer",
+		"Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+	}
+	for _, path := range []string{"/health", "/health/ready", "/metrics", "/openapi.json", "/docs", "/nowhere"} {
+		res := a.Do(t, "GET", path, nil)
+		for name, value := range want {
+			if got := res.Header.Get(name); got != value {
+				t.Errorf("GET %s: %s = %q, want %q", path, name, got, value)
+			}
+		}
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	a := apptest.New(t, sqliteEngine(t))
+	tests := []struct {
+		name     string
+		incoming string
+		echoed   bool
+	}{
+		{"none", "", false},
+		{"sane", "req-42.abc:7_X", true},
+		{"too long", strings.Repeat("a", 129), false},
+		{"header injection", "abc\r\nSet-Cookie: x=1", false},
+		{"spaces", "a b", false},
+	}
+	seen := map[string]bool{}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var headers []string
+			if tc.incoming != "" {
+				headers = []string{"X-Request-ID", tc.incoming}
+			}
+			got := a.Do(t, "GET", "/health", nil, headers...).Header.Get("X-Request-ID")
+			switch {
+			case tc.echoed && got != tc.incoming:
+				t.Fatalf("X-Request-ID %q, want the incoming %q echoed", got, tc.incoming)
+			case !tc.echoed && (got == "" || got == tc.incoming || len(got) > 128):
+				t.Fatalf("X-Request-ID %q, want a fresh one", got)
+			}
+			if seen[got] {
+				t.Fatalf("X-Request-ID %q given twice", got)
+			}
+			seen[got] = true
+		})
+	}
+}
+
+func TestCORS(t *testing.T) {
+	const allowed = "https://app.yogaflow.example"
+	preflight := func(a *apptest.App, origin string) *apptest.Response {
+		return a.Do(t, "OPTIONS", "/health", nil,
+			"Origin", origin, "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "authorization")
+	}
+
+	t.Run("no origins configured: no cross-origin access", func(t *testing.T) {
+		a := apptest.New(t, sqliteEngine(t))
+		res := a.Do(t, "GET", "/health", nil, "Origin", allowed)
+		if v := res.Header.Get("Access-Control-Allow-Origin"); v != "" {
+			t.Fatalf("Access-Control-Allow-Origin %q with no origins configured", v)
+		}
+	})
+
+	t.Run("configured origin is echoed, with credentials", func(t *testing.T) {
+		a := apptest.New(t, sqliteEngine(t), "YOGAFLOW_CORS_ORIGINS="+allowed+",https://other.example")
+		res := preflight(a, allowed)
+		if res.Header.Get("Access-Control-Allow-Origin") != allowed || res.Header.Get("Access-Control-Allow-Credentials") != "true" {
+			t.Fatalf("preflight from %s: headers %v", allowed, res.Header)
+		}
+		if !strings.Contains(strings.ToLower(res.Header.Get("Access-Control-Allow-Headers")), "authorization") {
+			t.Fatalf("preflight does not allow Authorization: %v", res.Header)
+		}
+		res = a.Do(t, "GET", "/health", nil, "Origin", allowed)
+		if res.Header.Get("Access-Control-Allow-Origin") != allowed {
+			t.Fatalf("simple request from %s: headers %v", allowed, res.Header)
+		}
+		if !strings.Contains(res.Header.Get("Access-Control-Expose-Headers"), "X-Request-Id") {
+			t.Errorf("X-Request-ID not exposed: %v", res.Header)
+		}
+	})
+
+	t.Run("other origin gets nothing", func(t *testing.T) {
+		a := apptest.New(t, sqliteEngine(t), "YOGAFLOW_CORS_ORIGINS="+allowed)
+		for _, res := range []*apptest.Response{preflight(a, "https://evil.example"), a.Do(t, "GET", "/health", nil, "Origin", "https://evil.example")} {
+			if v := res.Header.Get("Access-Control-Allow-Origin"); v != "" {
+				t.Fatalf("Access-Control-Allow-Origin %q for a foreign origin", v)
+			}
+		}
+	})
+
+	t.Run("wildcard in development never comes with credentials", func(t *testing.T) {
+		a := apptest.New(t, sqliteEngine(t), "YOGAFLOW_CORS_ORIGINS=*")
+		res := preflight(a, "https://anything.example")
+		if res.Header.Get("Access-Control-Allow-Credentials") == "true" {
+			t.Fatalf("wildcard CORS with credentials: %v", res.Header)
+		}
+	})
+}
+
+func TestOneLogLinePerRequest(t *testing.T) {
+	a := apptest.New(t, sqliteEngine(t))
+	res := a.Do(t, "GET", "/health?token=secret-token-value", nil, "X-Request-ID", "log-line-test",
+		"Authorization", "Bearer secret-bearer-value")
+	if res.Status != http.StatusOK {
+		t.Fatalf("status %d", res.Status)
+	}
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(a.Logs.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line is not JSON: %q", l)
+		}
+		if m["request_id"] == "log-line-test" && m["msg"] == "request" {
+			lines = append(lines, m)
+		}
+	}
+	if len(lines) != 1 {
+		t.Fatalf("%d request log lines for one request, want 1:\n%s", len(lines), a.Logs)
+	}
+	line := lines[0]
+	for field, want := range map[string]any{"method": "GET", "route": "/health", "status": float64(200)} {
+		if line[field] != want {
+			t.Errorf("log %s = %v, want %v", field, line[field], want)
+		}
+	}
+	for _, field := range []string{"duration_ms", "bytes"} {
+		if _, ok := line[field].(float64); !ok {
+			t.Errorf("log line lacks a numeric %s: %v", field, line)
+		}
+	}
+	for _, secret := range []string{"secret-token-value", "secret-bearer-value"} {
+		if strings.Contains(a.Logs.String(), secret) {
+			t.Errorf("the log holds %q", secret)
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// ProblemContentType is the media type of every error response (RFC 9457).
+const ProblemContentType = "application/problem+json"
+
+// Problem is an RFC 9457 problem document with YogaFlow's stable `code`.
+type Problem struct {
+	Type   string       `json:"type" example:"about:blank" doc:"A URI reference naming the problem type; about:blank, so code and status say it all."`
+	Title  string       `json:"title" example:"Unprocessable Entity" doc:"The status text of the HTTP status."`
+	Status int          `json:"status" example:"422" doc:"The HTTP status code."`
+	Detail string       `json:"detail,omitempty" example:"The request body did not validate." doc:"What went wrong this time, for people."`
+	Code   string       `json:"code" example:"validation_failed" doc:"A stable, machine-readable error code."`
+	Errors []FieldError `json:"errors,omitempty" doc:"The fields at fault, for validation errors."`
+}
+
+// FieldError names one field at fault. Body fields are named by their JSON
+// path (display_name, steps[2].pose_id); other inputs by where they came
+// from (query.limit, path.id, header.Idempotency-Key).
+type FieldError struct {
+	Field   string `json:"field" example:"email" doc:"The field at fault."`
+	Message string `json:"message" example:"expected string to be at least 3 characters long" doc:"What is wrong with it."`
+}
+
+func (p *Problem) Error() string  { return p.Detail }
+func (p *Problem) GetStatus() int { return p.Status }
+
+// ContentType makes huma send problems as application/problem+json.
+func (p *Problem) ContentType(string) string { return ProblemContentType }
+
+// Error codes of API.md, by meaning.
+const (
+	CodeValidationFailed     = "validation_failed"
+	CodeMalformedRequest     = "malformed_request"
+	CodeUnauthorized         = "unauthorized"
+	CodeForbidden            = "forbidden"
+	CodeNotFound             = "not_found"
+	CodeMethodNotAllowed     = "method_not_allowed"
+	CodeNotAcceptable        = "not_acceptable"
+	CodeConflict             = "conflict"
+	CodePayloadTooLarge      = "payload_too_large"
+	CodeUnsupportedMediaType = "unsupported_media_type"
+	CodeRateLimited          = "rate_limited"
+	CodeUnavailable          = "unavailable"
+	CodeInternal             = "internal"
+)
+
+// statusCodes gives the code of a problem that has no more specific one.
+var statusCodes = map[int]string{
+	http.StatusBadRequest:            CodeMalformedRequest,
+	http.StatusUnauthorized:          CodeUnauthorized,
+	http.StatusForbidden:             CodeForbidden,
+	http.StatusNotFound:              CodeNotFound,
+	http.StatusMethodNotAllowed:      CodeMethodNotAllowed,
+	http.StatusNotAcceptable:         CodeNotAcceptable,
+	http.StatusConflict:              CodeConflict,
+	http.StatusRequestEntityTooLarge: CodePayloadTooLarge,
+	http.StatusUnsupportedMediaType:  CodeUnsupportedMediaType,
+	http.StatusUnprocessableEntity:   CodeValidationFailed,
+	http.StatusTooManyRequests:       CodeRateLimited,
+	http.StatusServiceUnavailable:    CodeUnavailable,
+	http.StatusInternalServerError:   CodeInternal,
+}
+
+// domainError maps a domain's sentinel error to its response.
+type domainError struct {
+	err    error
+	status int
+	code   string
+}
+
+// domainErrors is the one table from domain errors to HTTP. Domains add
+// their sentinels here as they land; anything not listed is a 500.
+var domainErrors []domainError
+
+// newProblem builds a problem for status, with detail for people and the
+// field errors huma collected. The detail of a 5xx never carries an error's
+// text: that goes to the log only.
+func newProblem(status int, code, detail string, errs ...error) *Problem {
+	if code == "" {
+		code = statusCodes[status]
+		if code == "" {
+			code = CodeInternal
+			if status < 500 {
+				code = CodeMalformedRequest
+			}
+		}
+	}
+	p := &Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Code: code, Detail: detail}
+	if status >= 500 {
+		return p
+	}
+	for _, err := range errs {
+		var d *huma.ErrorDetail
+		if errors.As(err, &d) {
+			p.Errors = append(p.Errors, FieldError{Field: fieldName(d.Location), Message: d.Message})
+		} else if err != nil {
+			p.Errors = append(p.Errors, FieldError{Message: err.Error()})
+		}
+	}
+	if status == http.StatusUnprocessableEntity && len(p.Errors) > 0 {
+		p.Detail = fmt.Sprintf("The request did not validate: %d problem(s), listed in errors.", len(p.Errors))
+	}
+	return p
+}
+
+// fieldName turns huma's "body.steps[2].pose_id" into "steps[2].pose_id";
+// other locations keep their prefix so query.limit is not mistaken for a
+// body field.
+func fieldName(location string) string {
+	if location == "body" {
+		return ""
+	}
+	return strings.TrimPrefix(location, "body.")
+}
+
+// humaError replaces huma.NewErrorWithContext: every error huma or a
+// handler produces becomes a Problem, domain sentinels are mapped through
+// domainErrors, and an unexpected error is recorded for the request's log
+// line while the client learns nothing internal.
+func humaError(ctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
+	if status >= 500 {
+		for _, err := range errs {
+			for _, d := range domainErrors {
+				if errors.Is(err, d.err) {
+					return newProblem(d.status, d.code, publicMessage(d.err))
+				}
+			}
+		}
+		if ctx != nil {
+			noteError(ctx.Context(), errors.Join(errs...))
+		}
+		if status == http.StatusInternalServerError {
+			msg = "Something went wrong on our side. The request ID in X-Request-ID helps us find out what."
+		}
+		return newProblem(status, "", msg)
+	}
+	if status == http.StatusBadRequest && len(errs) > 0 {
+		msg = "The request body is not valid JSON."
+	}
+	return newProblem(status, "", sentence(msg), errs...)
+}
+
+// publicMessage is the text of a domain sentinel, which domains write for
+// people ("email is already registered").
+func publicMessage(err error) string { return sentence(err.Error()) }
+
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// writeProblem writes p outside huma (router fallbacks, middleware).
+func writeProblem(w http.ResponseWriter, p *Problem) {
+	body, _ := json.Marshal(p)
+	w.Header().Set("Content-Type", ProblemContentType)
+	if p.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+	}
+	w.WriteHeader(p.Status)
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,105 @@
+// Package metrics declares every Prometheus metric of the service, under the
+// yogaflow namespace, on a registry of its own (no global state).
+package metrics
+
+import (
+	"database/sql"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+const namespace = "yogaflow"
+
+// Metrics holds the service's metrics and the registry that exposes them.
+type Metrics struct {
+	registry *prometheus.Registry
+
+	HTTPRequests     *prometheus.CounterVec
+	HTTPDuration     *prometheus.HistogramVec
+	HTTPInFlight     prometheus.Gauge
+	HTTPResponseSize *prometheus.HistogramVec
+}
+
+// New creates the metrics, with the Go runtime and process collectors.
+func New() *Metrics {
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		HTTPRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "http", Name: "requests_total",
+			Help: "HTTP requests served, by method, route pattern and status code.",
+		}, []string{"method", "route", "status"}),
+		HTTPDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace, Subsystem: "http", Name: "request_duration_seconds",
+			Help:    "Time to serve an HTTP request, by method, route pattern and status code.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"method", "route", "status"}),
+		HTTPInFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: namespace, Subsystem: "http", Name: "requests_in_flight",
+			Help: "HTTP requests being served now.",
+		}),
+		HTTPResponseSize: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace, Subsystem: "http", Name: "response_size_bytes",
+			Help:    "Size of HTTP response bodies, by route pattern.",
+			Buckets: prometheus.ExponentialBuckets(64, 4, 8),
+		}, []string{"route"}),
+	}
+	m.registry.MustRegister(
+		m.HTTPRequests, m.HTTPDuration, m.HTTPInFlight, m.HTTPResponseSize,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
+}
+
+// Registry returns the registry, for tests that read values back.
+func (m *Metrics) Registry() *prometheus.Registry { return m.registry }
+
+// WatchDBPools exports the figures of the database connection pools that
+// stats returns (by pool name), read at every scrape.
+func (m *Metrics) WatchDBPools(stats func() map[string]sql.DBStats) {
+	m.registry.MustRegister(&dbPoolCollector{stats: stats})
+}
+
+var (
+	dbOpen = prometheus.NewDesc(namespace+"_db_connections_open",
+		"Open connections in the pool.", []string{"pool"}, nil)
+	dbInUse = prometheus.NewDesc(namespace+"_db_connections_in_use",
+		"Connections in use.", []string{"pool"}, nil)
+	dbIdle = prometheus.NewDesc(namespace+"_db_connections_idle",
+		"Idle connections.", []string{"pool"}, nil)
+	dbMaxOpen = prometheus.NewDesc(namespace+"_db_connections_max_open",
+		"Most connections the pool may open.", []string{"pool"}, nil)
+	dbWaits = prometheus.NewDesc(namespace+"_db_connection_waits_total",
+		"Times a query waited for a free connection.", []string{"pool"}, nil)
+	dbWaitSeconds = prometheus.NewDesc(namespace+"_db_connection_wait_seconds_total",
+		"Time spent waiting for a free connection.", []string{"pool"}, nil)
+)
+
+type dbPoolCollector struct {
+	stats func() map[string]sql.DBStats
+}
+
+func (c *dbPoolCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{dbOpen, dbInUse, dbIdle, dbMaxOpen, dbWaits, dbWaitSeconds} {
+		ch <- d
+	}
+}
+
+func (c *dbPoolCollector) Collect(ch chan<- prometheus.Metric) {
+	for pool, s := range c.stats() {
+		ch <- prometheus.MustNewConstMetric(dbOpen, prometheus.GaugeValue, float64(s.OpenConnections), pool)
+		ch <- prometheus.MustNewConstMetric(dbInUse, prometheus.GaugeValue, float64(s.InUse), pool)
+		ch <- prometheus.MustNewConstMetric(dbIdle, prometheus.GaugeValue, float64(s.Idle), pool)
+		ch <- prometheus.MustNewConstMetric(dbMaxOpen, prometheus.GaugeValue, float64(s.MaxOpenConnections), pool)
+		ch <- prometheus.MustNewConstMetric(dbWaits, prometheus.CounterValue, float64(s.WaitCount), pool)
+		ch <- prometheus.MustNewConstMetric(dbWaitSeconds, prometheus.CounterValue, s.WaitDuration.Seconds(), pool)
+	}
+}
