@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"text/tabwriter"
 
@@ -69,7 +70,7 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout, 
 		}
 		return serve(ctx, cfg, logger)
 	case "migrate":
-		if len(args) != 1 {
+		if len(args) != 1 || !slices.Contains([]string{"up", "down", "status"}, args[0]) {
 			return errUsage
 		}
 		return migrate(ctx, cfg, args[0], stdout)
@@ -141,7 +142,6 @@ func migrate(ctx context.Context, cfg config.Config, direction string, stdout io
 			return err
 		}
 		fmt.Fprintf(stdout, "job queue schema: version %d of %d\n", applied, newest)
-		return nil
 	}
-	return errUsage
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -53,9 +54,8 @@ type Config struct {
 // a map in tests) and validates it.
 func Load(environ map[string]string) (Config, error) {
 	var cfg Config
-	err := env.ParseWithOptions(&cfg, env.Options{Environment: environ, Prefix: "YOGAFLOW_"})
-	if err != nil {
-		return Config{}, fmt.Errorf("reading configuration: %w", err)
+	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environ, Prefix: envPrefix}); err != nil {
+		return Config{}, parseErrors(err)
 	}
 	cfg.CORSOrigins = trimAll(cfg.CORSOrigins)
 	cfg.TrustedProxies = trimAll(cfg.TrustedProxies)
@@ -63,6 +63,30 @@ func Load(environ map[string]string) (Config, error) {
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+const envPrefix = "YOGAFLOW_"
+
+// parseErrors names the variable behind each value env could not parse.
+func parseErrors(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return err
+	}
+	out := make([]error, 0, len(agg.Errors))
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if !errors.As(e, &pe) {
+			out = append(out, e)
+			continue
+		}
+		name := pe.Name
+		if f, ok := reflect.TypeFor[Config]().FieldByName(pe.Name); ok {
+			name = envPrefix + f.Tag.Get("env")
+		}
+		out = append(out, fmt.Errorf("%s: not a valid %s", name, pe.Type))
+	}
+	return errors.Join(out...)
 }
 
 // Environ returns the process environment as a map, for Load.
@@ -91,7 +115,7 @@ func trimAll(in []string) []string {
 func (c Config) Validate() error {
 	var errs []error
 	bad := func(name, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("YOGAFLOW_%s: "+format, append([]any{name}, args...)...))
+		errs = append(errs, fmt.Errorf(envPrefix+"%s: "+format, append([]any{name}, args...)...))
 	}
 
 	if c.Env != EnvDevelopment && c.Env != EnvProduction {

@@ -85,6 +85,14 @@ func routes(api huma.API, d Deps) {
 		OperationID: "ready", Method: http.MethodGet, Path: "/health/ready", Tags: []string{"Operations"},
 		Summary:     "Readiness",
 		Description: "Checks each dependency with a short timeout. 503 when one the service cannot work without fails; `checks` names it.",
+		Responses: map[string]*huma.Response{
+			"503": {
+				Description: "A dependency the service cannot work without is failing.",
+				Content: map[string]*huma.MediaType{"application/json": {
+					Schema: api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[readiness](), true, ""),
+				}},
+			},
+		},
 	}, h.ready)
 }
 
