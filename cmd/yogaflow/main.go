@@ -13,6 +13,7 @@ import (
 	"slices"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/yogaflow/yogaflow/internal/app"
 	"github.com/yogaflow/yogaflow/internal/config"
@@ -26,6 +27,10 @@ Usage:
   yogaflow migrate up         apply pending schema migrations
   yogaflow migrate down       roll back the newest schema migration
   yogaflow migrate status     list schema migrations and the job queue's schema
+  yogaflow user create --email E [--role R]... --password-stdin
+                              make an account (the first admin, say); the password is read from standard input
+  yogaflow apikey create --name N --scope S [--scope S]... [--expires 2027-01-31T00:00:00Z]
+                              make an API key and print it, once
 
 Configuration comes from YOGAFLOW_* environment variables; see README.md.
 `
@@ -35,7 +40,7 @@ var errUsage = errors.New("usage")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], config.Environ(), os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], config.Environ(), os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	switch {
 	case errors.Is(err, errUsage):
@@ -47,7 +52,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string, environ map[string]string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, environ map[string]string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
@@ -74,6 +79,10 @@ func run(ctx context.Context, args []string, environ map[string]string, stdout, 
 			return errUsage
 		}
 		return migrate(ctx, cfg, args[0], stdout)
+	case "user":
+		return createUser(ctx, cfg, logger, args, stdin, stdout)
+	case "apikey":
+		return createAPIKey(ctx, cfg, logger, args, stdout)
 	}
 	return errUsage
 }
@@ -83,7 +92,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		return err
 	}
 	logger.Info("starting", slog.String("version", app.Version), slog.Any("config", cfg))
-	a, err := app.New(ctx, cfg, logger)
+	a, err := app.New(ctx, cfg, logger, time.Now)
 	if err != nil {
 		return err
 	}

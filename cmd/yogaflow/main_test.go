@@ -15,7 +15,7 @@ func TestMigrateCommands(t *testing.T) {
 		cmd := func(args ...string) string {
 			t.Helper()
 			var stdout, stderr bytes.Buffer
-			if err := run(t.Context(), args, env, &stdout, &stderr); err != nil {
+			if err := run(t.Context(), args, env, strings.NewReader(""), &stdout, &stderr); err != nil {
 				t.Fatalf("yogaflow %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 			}
 			return stdout.String()
@@ -43,19 +43,19 @@ func TestMigrateCommands(t *testing.T) {
 func TestCommandLineMistakes(t *testing.T) {
 	env := map[string]string{"YOGAFLOW_DATABASE_URL": testdb.New(t, "sqlite").URL}
 	for _, args := range [][]string{{"frobnicate"}, {"migrate"}, {"migrate", "sideways"}, {"serve", "now"}} {
-		err := run(t.Context(), args, env, &bytes.Buffer{}, &bytes.Buffer{})
+		err := run(t.Context(), args, env, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
 		if !errors.Is(err, errUsage) {
 			t.Errorf("yogaflow %s: got %v, want the usage", strings.Join(args, " "), err)
 		}
 	}
 
-	err := run(t.Context(), []string{"migrate", "up"}, map[string]string{"YOGAFLOW_LOG_LEVEL": "loud"}, &bytes.Buffer{}, &bytes.Buffer{})
+	err := run(t.Context(), []string{"migrate", "up"}, map[string]string{"YOGAFLOW_LOG_LEVEL": "loud"}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "YOGAFLOW_LOG_LEVEL") {
 		t.Errorf("bad configuration: got %v, want it to name YOGAFLOW_LOG_LEVEL", err)
 	}
 
 	var stdout bytes.Buffer
-	if err := run(t.Context(), []string{"help"}, env, &stdout, &bytes.Buffer{}); err != nil || !strings.Contains(stdout.String(), "migrate status") {
+	if err := run(t.Context(), []string{"help"}, env, strings.NewReader(""), &stdout, &bytes.Buffer{}); err != nil || !strings.Contains(stdout.String(), "migrate status") {
 		t.Errorf("help: %v\n%s", err, stdout.String())
 	}
 }

@@ -5,29 +5,42 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"runtime"
 	"time"
 
+	"github.com/riverqueue/river"
+
+	"github.com/yogaflow/yogaflow/internal/account"
 	"github.com/yogaflow/yogaflow/internal/config"
 	"github.com/yogaflow/yogaflow/internal/httpapi"
+	"github.com/yogaflow/yogaflow/internal/platform/cache"
+	"github.com/yogaflow/yogaflow/internal/platform/mail"
 	"github.com/yogaflow/yogaflow/internal/platform/metrics"
+	"github.com/yogaflow/yogaflow/internal/platform/password"
 	"github.com/yogaflow/yogaflow/internal/store"
 )
 
 // Version is the service version, set at build time with -ldflags.
 var Version = "dev"
 
-// App is a built service: its database and its HTTP handler.
+// App is a built service: its database, its background workers and its
+// HTTP handler.
 type App struct {
-	Config  config.Config
-	Logger  *slog.Logger
-	DB      *store.DB
-	Metrics *metrics.Metrics
-	Handler http.Handler
+	Config   config.Config
+	Logger   *slog.Logger
+	DB       *store.DB
+	Metrics  *metrics.Metrics
+	Accounts *account.Service
+	Handler  http.Handler
+	workers  *river.Client[*sql.Tx]
+	closers  []func() error
 }
 
 // OpenDB opens the configured database, for commands that need only it.
@@ -39,29 +52,120 @@ func OpenDB(ctx context.Context, cfg config.Config) (*store.DB, error) {
 	return store.Open(ctx, u)
 }
 
-// New opens and migrates the database and builds the HTTP handler.
-func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
+// New opens and migrates the database and builds the service. now is the
+// clock (time.Now; tests pass a fake).
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func() time.Time) (a *App, err error) {
 	db, err := OpenDB(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
+	a = &App{Config: cfg, Logger: logger, DB: db, Metrics: metrics.New()}
+	defer func() {
+		if err != nil {
+			_ = a.Close()
+		}
+	}()
 	if err := db.MigrateUp(ctx); err != nil {
-		_ = db.Close()
 		return nil, err
 	}
-	m := metrics.New()
-	m.WatchDBPools(db.PoolStats)
-	handler := httpapi.New(httpapi.Deps{
+	a.Metrics.WatchDBPools(db.PoolStats)
+	checks := []httpapi.Check{{Name: "database", Critical: true, Run: db.Ping}}
+
+	principals, err := a.principalCache(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if principals != nil {
+		// The service works without its cache (it asks the database).
+		checks = append(checks, httpapi.Check{Name: "cache", Run: principals.Ping})
+	}
+
+	// An insert-only client for the store: jobs are enqueued in the store's
+	// transactions. The working client below needs the store first.
+	inserter, err := river.NewClient(db.QueueDriver(), &river.Config{Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	accountStore := db.Accounts(inserter)
+	hasher := password.NewHasher(cfg.BcryptCost, runtime.NumCPU(), hashWait)
+	a.Accounts, err = account.NewService(account.DefaultConfig([]byte(cfg.JWTSecret)), accountStore, hasher, principals, logger, now)
+	if err != nil {
+		return nil, err
+	}
+
+	sender, mailCheck, err := a.mailSender()
+	if err != nil {
+		return nil, err
+	}
+	if mailCheck != nil {
+		checks = append(checks, *mailCheck)
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, a.Accounts.NewEmailWorker(sender, cfg.PublicURL))
+	a.workers, err = river.NewClient(db.QueueDriver(), &river.Config{
+		Logger:                      logger,
+		Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
+		Workers:                     workers,
+		FetchPollInterval:           250 * time.Millisecond,
+		CompletedJobRetentionPeriod: time.Hour,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	a.Handler = httpapi.New(httpapi.Deps{
 		Logger:      logger,
-		Metrics:     m,
+		Metrics:     a.Metrics,
 		Version:     Version,
 		CORSOrigins: cfg.CORSOrigins,
-		Checks: []httpapi.Check{
-			{Name: "database", Critical: true, Run: db.Ping},
-		},
+		Checks:      checks,
+		Accounts:    a.Accounts,
 	})
-	return &App{Config: cfg, Logger: logger, DB: db, Metrics: m, Handler: handler}, nil
+	return a, nil
 }
+
+// hashWait bounds how long a request waits for a password hashing slot
+// before it gets 503 with Retry-After.
+const hashWait = 2 * time.Second
+
+// principalCache picks where authenticated principals are cached: Redis
+// when configured (shared, so a revocation is seen by every instance);
+// in-process on SQLite (one instance by nature); none on PostgreSQL without
+// Redis, where several instances could not see each other's invalidations.
+func (a *App) principalCache(ctx context.Context) (cache.Cache, error) {
+	switch {
+	case a.Config.RedisURL != "":
+		client, err := cache.OpenRedis(ctx, a.Config.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("redis: %w", err)
+		}
+		a.closers = append(a.closers, client.Close)
+		return cache.NewRedis(client, "yogaflow:"), nil
+	case a.DB.Engine() == store.SQLite:
+		return cache.NewMemory(100_000), nil
+	}
+	return nil, nil
+}
+
+// mailSender sends through SMTP when configured, else writes mail to the
+// log (with the body, so links can be followed, only in development).
+func (a *App) mailSender() (mail.Sender, *httpapi.Check, error) {
+	if a.Config.SMTPURL == "" {
+		return mail.NewLog(a.Logger, a.Config.Env == config.EnvDevelopment), nil, nil
+	}
+	host := "localhost"
+	if u, err := url.Parse(a.Config.PublicURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	smtp, err := mail.NewSMTP(a.Config.SMTPURL, "YogaFlow <no-reply@"+host+">")
+	if err != nil {
+		return nil, nil, err
+	}
+	return smtp, &httpapi.Check{Name: "mail", Run: smtp.Ping}, nil
+}
+
+// Start starts the background workers.
+func (a *App) Start(ctx context.Context) error { return a.workers.Start(ctx) }
 
 // Server returns the HTTP server with timeouts that bound slow clients.
 func (a *App) Server() *http.Server {
@@ -80,6 +184,9 @@ func (a *App) Server() *http.Server {
 // closes at once (new connections are refused), requests in flight get up to
 // ShutdownTimeout to finish, and the database closes last.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	if err := a.Start(ctx); err != nil {
+		return errors.Join(fmt.Errorf("starting workers: %w", err), a.Close())
+	}
 	srv := a.Server()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -103,5 +210,20 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return errors.Join(serveErr, a.Close())
 }
 
-// Close releases the database. Serve calls it; tests that never serve do.
-func (a *App) Close() error { return a.DB.Close() }
+// Close stops the workers (letting running jobs finish briefly) and then
+// releases the cache and, last, the database. Serve calls it; tests that
+// never serve do.
+func (a *App) Close() error {
+	var errs []error
+	if a.workers != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := a.workers.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			errs = append(errs, err)
+		}
+	}
+	for _, c := range a.closers {
+		errs = append(errs, c())
+	}
+	return errors.Join(append(errs, a.DB.Close())...)
+}

@@ -5,6 +5,7 @@ package apptest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/yogaflow/yogaflow/internal/app"
 	"github.com/yogaflow/yogaflow/internal/config"
@@ -24,6 +26,8 @@ import (
 // App is the service under test.
 type App struct {
 	*app.App
+	// Clock is the service's clock; tests move it forward.
+	Clock *Clock
 	// Logs holds everything the service logged, for tests that check it
 	// (benchmarks keep nothing).
 	Logs *Buffer
@@ -58,12 +62,17 @@ func New(tb testing.TB, e testdb.Engine, env ...string) *App {
 	if _, ok := tb.(*testing.B); ok {
 		w = io.Discard // a benchmark pays for encoding log lines, not for keeping them
 	}
-	a, err := app.New(tb.Context(), cfg, logging.New(w, "json", slog.LevelDebug))
+	clock := &Clock{now: time.Now().UTC()}
+	a, err := app.New(tb.Context(), cfg, logging.New(w, "json", slog.LevelDebug), clock.Now)
 	if err != nil {
 		tb.Fatalf("apptest: %v", err)
 	}
 	tb.Cleanup(func() { _ = a.Close() })
-	return &App{App: a, Logs: logs}
+	// The workers outlive the test's context: Close stops them.
+	if err := a.Start(context.Background()); err != nil {
+		tb.Fatalf("apptest: starting workers: %v", err)
+	}
+	return &App{App: a, Clock: clock, Logs: logs}
 }
 
 // Response is a served response.
@@ -206,6 +215,26 @@ func jsonEqual(got, want any) bool {
 	gb, err1 := json.Marshal(got)
 	wb, err2 := json.Marshal(want)
 	return err1 == nil && err2 == nil && bytes.Equal(gb, wb)
+}
+
+// Clock is a fake clock that only moves when told to.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 // Buffer is a bytes.Buffer safe for the concurrent writes of a logger.

@@ -15,6 +15,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
 	"github.com/go-chi/chi/v5"
 
+	"github.com/yogaflow/yogaflow/internal/account"
 	"github.com/yogaflow/yogaflow/internal/httpapi/docs"
 	"github.com/yogaflow/yogaflow/internal/platform/metrics"
 )
@@ -32,7 +33,8 @@ type Deps struct {
 	Version     string
 	CORSOrigins []string
 	// Checks are run by /health/ready.
-	Checks []Check
+	Checks   []Check
+	Accounts *account.Service
 }
 
 func init() {
@@ -60,6 +62,7 @@ func newRouter(d Deps) (chi.Router, huma.API) {
 		securityHeaders,
 		corsPolicy(d.CORSOrigins),
 		limitBody(MaxBodyBytes),
+		authenticate(d.Accounts),
 	)
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
 		writeProblem(w, newProblem(http.StatusNotFound, "", "There is nothing at this path."))
@@ -71,7 +74,9 @@ func newRouter(d Deps) (chi.Router, huma.API) {
 	})
 	r.Method(http.MethodGet, "/metrics", d.Metrics.Handler())
 	docs.Routes(r, "/openapi.json")
-	return r, humachi.New(r, apiConfig(d.Version))
+	api := humachi.New(r, apiConfig(d.Version))
+	api.UseMiddleware(authorize(api))
+	return r, api
 }
 
 // routes is every operation of the API, in one place.
@@ -94,6 +99,10 @@ func routes(api huma.API, d Deps) {
 			},
 		},
 	}, h.ready)
+
+	ah := &accountHandlers{svc: d.Accounts}
+	registerAccountRoutes(api, ah)
+	registerAdminRoutes(api, ah)
 }
 
 func apiConfig(version string) huma.Config {
@@ -131,7 +140,9 @@ func apiConfig(version string) huma.Config {
 func register[I, O any](api huma.API, op huma.Operation, handler func(context.Context, *I) (*O, error)) {
 	in := reflect.TypeFor[I]()
 	errs := []int{http.StatusInternalServerError}
-	if _, ok := in.FieldByName("Body"); ok {
+	_, body := in.FieldByName("Body")
+	_, raw := in.FieldByName("RawBody")
+	if body || raw {
 		errs = append(errs, http.StatusBadRequest, http.StatusRequestEntityTooLarge,
 			http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
 		op.MaxBodyBytes = MaxBodyBytes + 1

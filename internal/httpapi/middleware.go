@@ -20,8 +20,9 @@ import (
 // requestInfo is what the middleware learns about a request as it is
 // served, for its one log line.
 type requestInfo struct {
-	id  string
-	err error
+	id     string
+	userID string
+	err    error
 }
 
 type requestInfoKey struct{}
@@ -64,7 +65,8 @@ func saneRequestID(id string) bool {
 }
 
 // statusWriter records what was written, for the log line and metrics, and
-// adds the challenge every 401 must carry wherever it was produced.
+// adds the header every 401 (a challenge) and 503 (Retry-After) must carry,
+// wherever they were produced.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
@@ -76,6 +78,9 @@ func (w *statusWriter) WriteHeader(status int) {
 		w.status = status
 		if status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
 			w.Header().Set("WWW-Authenticate", "Bearer")
+		}
+		if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", "1")
 		}
 	}
 	w.ResponseWriter.WriteHeader(status)
@@ -118,8 +123,7 @@ func observe(logger *slog.Logger, m *metrics.Metrics) func(http.Handler) http.Ha
 					}
 					info.err = errors.Join(info.err, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
 					if sw.status == 0 {
-						writeProblem(sw, newProblem(http.StatusInternalServerError, "",
-							"Something went wrong on our side. The request ID in X-Request-ID helps us find out what."))
+						writeProblem(sw, newProblem(http.StatusInternalServerError, "", internalDetail))
 					}
 				}
 				if sw.status == 0 {
@@ -140,6 +144,9 @@ func observe(logger *slog.Logger, m *metrics.Metrics) func(http.Handler) http.Ha
 					slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 					slog.Int("bytes", sw.bytes),
 					slog.String("request_id", id),
+				}
+				if info.userID != "" {
+					attrs = append(attrs, slog.String("user_id", info.userID))
 				}
 				if info.err != nil {
 					level = slog.LevelError

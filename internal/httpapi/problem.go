@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/yogaflow/yogaflow/internal/account"
 )
 
 // ProblemContentType is the media type of every error response (RFC 9457).
@@ -71,16 +73,44 @@ var statusCodes = map[int]string{
 	http.StatusInternalServerError:   CodeInternal,
 }
 
-// domainError maps a domain's sentinel error to its response.
-type domainError struct {
+// Codes of API.md that name a domain error.
+const (
+	CodeEmailTaken         = "email_taken"
+	CodeInvalidCredentials = "invalid_credentials"
+	CodeTokenInvalid       = "token_invalid"
+	CodeTokenExpired       = "token_expired"
+)
+
+// domainErrors is the one table from domain errors to HTTP. Anything not
+// listed is a 500.
+var domainErrors = []struct {
 	err    error
 	status int
 	code   string
+}{
+	{account.ErrNotFound, http.StatusNotFound, CodeNotFound},
+	{account.ErrEmailTaken, http.StatusConflict, CodeEmailTaken},
+	{account.ErrInvalidCredentials, http.StatusUnauthorized, CodeInvalidCredentials},
+	{account.ErrWrongPassword, http.StatusUnauthorized, CodeInvalidCredentials},
+	{account.ErrTokenInvalid, http.StatusUnauthorized, CodeTokenInvalid},
+	{account.ErrTokenExpired, http.StatusUnauthorized, CodeTokenExpired},
+	{account.ErrSessionRevoked, http.StatusUnauthorized, CodeUnauthorized},
+	{account.ErrUnauthenticated, http.StatusUnauthorized, CodeUnauthorized},
+	{account.ErrForbidden, http.StatusForbidden, CodeForbidden},
+	{account.ErrBusy, http.StatusServiceUnavailable, CodeUnavailable},
 }
 
-// domainErrors is the one table from domain errors to HTTP. Domains add
-// their sentinels here as they land; anything not listed is a 500.
-var domainErrors []domainError
+// problemFor finds the status and code of a domain error; 0 if it has none.
+func problemFor(err error) (int, string) {
+	for _, d := range domainErrors {
+		if errors.Is(err, d.err) {
+			return d.status, d.code
+		}
+	}
+	return 0, ""
+}
+
+const internalDetail = "Something went wrong on our side. The request ID in X-Request-ID helps us find out what."
 
 // newProblem builds a problem for status, with detail for people and the
 // field errors huma collected. The detail of a 5xx never carries an error's
@@ -130,17 +160,21 @@ func fieldName(location string) string {
 func humaError(ctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
 	if status >= 500 {
 		for _, err := range errs {
-			for _, d := range domainErrors {
-				if errors.Is(err, d.err) {
-					return newProblem(d.status, d.code, publicMessage(d.err))
-				}
+			var ve *account.ValidationError
+			if errors.As(err, &ve) {
+				return &Problem{Type: "about:blank", Title: http.StatusText(http.StatusUnprocessableEntity),
+					Status: http.StatusUnprocessableEntity, Code: CodeValidationFailed,
+					Detail: sentence(ve.Field + " " + ve.Message), Errors: []FieldError{{Field: ve.Field, Message: ve.Message}}}
+			}
+			if st, code := problemFor(err); st != 0 {
+				return newProblem(st, code, publicMessage(err))
 			}
 		}
 		if ctx != nil {
 			noteError(ctx.Context(), errors.Join(errs...))
 		}
 		if status == http.StatusInternalServerError {
-			msg = "Something went wrong on our side. The request ID in X-Request-ID helps us find out what."
+			msg = internalDetail
 		}
 		return newProblem(status, "", msg)
 	}
@@ -151,8 +185,16 @@ func humaError(ctx huma.Context, status int, msg string, errs ...error) huma.Sta
 }
 
 // publicMessage is the text of a domain sentinel, which domains write for
-// people ("email is already registered").
-func publicMessage(err error) string { return sentence(err.Error()) }
+// people ("an account with this email already exists"); wrapping is not
+// shown.
+func publicMessage(err error) string {
+	for _, d := range domainErrors {
+		if errors.Is(err, d.err) {
+			return sentence(d.err.Error())
+		}
+	}
+	return sentence(err.Error())
+}
 
 func sentence(s string) string {
 	if s == "" {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -11,7 +12,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	"github.com/riverqueue/river/riverdriver"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 )
@@ -102,14 +103,7 @@ func (db *DB) Migrations(ctx context.Context) ([]MigrationStatus, error) {
 }
 
 func (db *DB) migrateQueue(ctx context.Context) error {
-	if db.engine == Postgres {
-		return riverUp(ctx, riverpgxv5.New(db.pgx))
-	}
-	return riverUp(ctx, riversqlite.New(db.write))
-}
-
-func riverUp[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error {
-	m, err := rivermigrate.New(driver, nil)
+	m, err := rivermigrate.New(db.QueueDriver(), nil)
 	if err != nil {
 		return err
 	}
@@ -119,14 +113,7 @@ func riverUp[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) error
 
 // QueueSchema reports the job queue's applied and newest schema versions.
 func (db *DB) QueueSchema(ctx context.Context) (applied, newest int, err error) {
-	if db.engine == Postgres {
-		return riverVersions(ctx, riverpgxv5.New(db.pgx))
-	}
-	return riverVersions(ctx, riversqlite.New(db.write))
-}
-
-func riverVersions[TTx any](ctx context.Context, driver riverdriver.Driver[TTx]) (applied, newest int, err error) {
-	m, err := rivermigrate.New(driver, nil)
+	m, err := rivermigrate.New(db.QueueDriver(), nil)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -139,4 +126,15 @@ func riverVersions[TTx any](ctx context.Context, driver riverdriver.Driver[TTx])
 	}
 	all := m.AllVersions()
 	return applied, all[len(all)-1].Version, nil
+}
+
+// QueueDriver is the job queue's driver on this database. Both engines use
+// database/sql transactions, so a job is enqueued in the same *sql.Tx as
+// the rows it is about. SQLite's driver gets the single writer connection,
+// as its authors ask.
+func (db *DB) QueueDriver() riverdriver.Driver[*sql.Tx] {
+	if db.engine == Postgres {
+		return riverdatabasesql.New(db.write)
+	}
+	return riversqlite.New(db.write)
 }

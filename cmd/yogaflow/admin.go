@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/yogaflow/yogaflow/internal/app"
+	"github.com/yogaflow/yogaflow/internal/config"
+)
+
+// multiFlag collects a flag given several times (--role a --role b).
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// subcommand parses "NOUN create --flags" and opens the service.
+func subcommand(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, fs *flag.FlagSet) (*app.App, error) {
+	if len(args) == 0 || args[0] != "create" {
+		return nil, errUsage
+	}
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
+		return nil, errUsage
+	}
+	if err := cfg.EnsureDevSecret(); err != nil {
+		return nil, err
+	}
+	return app.New(ctx, cfg, logger, time.Now)
+}
+
+func createUser(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	email := fs.String("email", "", "the account's email")
+	passwordStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+	var roles multiFlag
+	fs.Var(&roles, "role", "a role: user, editor or admin (repeatable)")
+	a, err := subcommand(ctx, cfg, logger, args, fs)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if *email == "" || !*passwordStdin {
+		return errors.New("user create needs --email and --password-stdin (the password is never a flag: it would stay in the shell history)")
+	}
+	pw, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("reading the password: %w", err)
+	}
+	if len(roles) == 0 {
+		roles = multiFlag{"user"}
+	}
+	u, err := a.Accounts.CreateUser(ctx, *email, strings.TrimRight(pw, "\r\n"), roles)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created user %s (%s) with roles %s\n", u.ID, u.Email, strings.Join(u.Roles, ", "))
+	return nil
+}
+
+func createAPIKey(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("apikey create", flag.ContinueOnError)
+	name := fs.String("name", "", "what the key is for")
+	expires := fs.String("expires", "", "expiry, RFC 3339 (optional)")
+	var scopes multiFlag
+	fs.Var(&scopes, "scope", "a permission: content:write, users:manage or flags:manage (repeatable)")
+	a, err := subcommand(ctx, cfg, logger, args, fs)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var expiresAt *time.Time
+	if *expires != "" {
+		t, err := time.Parse(time.RFC3339, *expires)
+		if err != nil {
+			return fmt.Errorf("--expires must be RFC 3339, like 2027-01-31T00:00:00Z")
+		}
+		expiresAt = &t
+	}
+	k, secret, err := a.Accounts.CreateAPIKey(ctx, nil, *name, scopes, expiresAt, "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created API key %s (%s) with scopes %s\n%s\n", k.ID, k.Name, strings.Join(k.Scopes, ", "), secret)
+	fmt.Fprintln(stdout, "This is the only time the key is shown: store it now.")
+	return nil
+}

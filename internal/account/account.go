@@ -1,0 +1,254 @@
+// Package account holds people, their credentials and roles, API keys for
+// service accounts, and the audit log: the rules of who may do what.
+package account
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Roles and permissions. They live in tables (see the migrations); these
+// names are the ones code refers to.
+const (
+	RoleUser   = "user"
+	RoleEditor = "editor"
+	RoleAdmin  = "admin"
+
+	PermContentWrite = "content:write"
+	PermUsersManage  = "users:manage"
+	PermFlagsManage  = "flags:manage"
+)
+
+// Errors returned by the Service. Their text is written for people: the
+// HTTP layer shows it.
+var (
+	ErrNotFound           = errors.New("not found")
+	ErrEmailTaken         = errors.New("an account with this email already exists")
+	ErrInvalidCredentials = errors.New("email or password is wrong")
+	ErrWrongPassword      = errors.New("the current password is wrong")
+	ErrTokenInvalid       = errors.New("the token is not valid")
+	ErrTokenExpired       = errors.New("the token has expired")
+	ErrUnauthenticated    = errors.New("authentication is required")
+	ErrSessionRevoked     = errors.New("this sign-in has ended; sign in again")
+	ErrForbidden          = errors.New("you may not do this")
+	ErrBusy               = errors.New("the service is busy; try again in a moment")
+)
+
+// ValidationError is a bad value in a named field.
+type ValidationError struct {
+	Field   string
+	Message string
+}
+
+func (e *ValidationError) Error() string { return e.Field + " " + e.Message }
+
+// User is a person with an account.
+type User struct {
+	ID            string
+	Email         string
+	DisplayName   string
+	Timezone      string
+	EmailVerified bool
+	Roles         []string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Principal is who is making a request: a signed-in user (with the session
+// their access token belongs to) or a service account's API key.
+type Principal struct {
+	UserID      string
+	SessionID   string
+	APIKeyID    string
+	Roles       []string
+	Permissions []string
+}
+
+// Can reports whether the principal holds permission.
+func (p *Principal) Can(permission string) bool {
+	if p == nil {
+		return false
+	}
+	for _, have := range p.Permissions {
+		if have == permission {
+			return true
+		}
+	}
+	return false
+}
+
+// ActorID names the principal in the audit log.
+func (p *Principal) ActorID() string {
+	switch {
+	case p == nil:
+		return ""
+	case p.APIKeyID != "":
+		return "apikey:" + p.APIKeyID
+	default:
+		return p.UserID
+	}
+}
+
+// TokenPair is what a sign-in or a refresh returns.
+type TokenPair struct {
+	AccessToken  string
+	ExpiresIn    time.Duration
+	RefreshToken string
+}
+
+// APIKey is a service account's credential. The key itself is shown once,
+// at creation; only its hash is stored.
+type APIKey struct {
+	ID         string
+	Name       string
+	Prefix     string
+	Scopes     []string
+	CreatedBy  string
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+// AuditEntry is one admin write, role change, API key change or account
+// deletion.
+type AuditEntry struct {
+	ID         string
+	At         time.Time
+	ActorID    string // "" for the command line
+	Action     string
+	TargetType string
+	TargetID   string
+	RequestID  string
+	Details    map[string]any
+}
+
+// Page is one page of a keyset-paginated list.
+type Page[T any] struct {
+	Items      []T
+	NextCursor string
+}
+
+// EmailPurpose says what an emailed token is for.
+type EmailPurpose string
+
+// The emailed tokens.
+const (
+	PurposeVerifyEmail   EmailPurpose = "verify_email"
+	PurposeResetPassword EmailPurpose = "reset_password"
+)
+
+// EmailToken is a verification or reset token, as stored: by hash.
+type EmailToken struct {
+	Hash      string
+	UserID    string
+	Purpose   EmailPurpose
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// RefreshToken is one link of a session's rotation chain, as stored.
+type RefreshToken struct {
+	Hash      string
+	SessionID string
+	UserID    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	Revoked   bool // the whole session (family) is revoked
+}
+
+// UserFilter selects users for the admin list.
+type UserFilter struct {
+	Query  string // matched against email and display name
+	Role   string
+	Limit  int
+	Cursor string
+}
+
+// AuditFilter selects audit entries.
+type AuditFilter struct {
+	ActorID string
+	Action  string
+	Limit   int
+	Cursor  string
+}
+
+// Export is everything stored about a user, for GET /users/me/export.
+type Export struct {
+	User      User
+	Sessions  []SessionInfo
+	APIKeys   []APIKey // keys the user created
+	AuditLog  []AuditEntry
+	Generated time.Time
+}
+
+// SessionInfo is a sign-in (refresh token family), without secrets.
+type SessionInfo struct {
+	ID        string
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// Store is the persistence the Service needs. Methods return ErrNotFound
+// for a missing row, never nil with no error.
+type Store interface {
+	// CreateUser inserts u with its roles and, in the same transaction, its
+	// email verification token and the job that mails it. Returns
+	// ErrEmailTaken when the email is registered.
+	CreateUser(ctx context.Context, u User, passwordHash string, verify *EmailToken, job EmailJob) error
+	UserByID(ctx context.Context, id string) (User, error)
+	// UserCredentials returns the user with that email and the password hash.
+	UserCredentials(ctx context.Context, email string) (User, string, error)
+	PasswordHash(ctx context.Context, userID string) (string, error)
+	UpdateProfile(ctx context.Context, userID, displayName, timezone string, at time.Time) (User, error)
+	// SetPassword stores a new hash and revokes every session of the user
+	// but keepSession (which may be "").
+	SetPassword(ctx context.Context, userID, hash, keepSession string, at time.Time) error
+	// ActiveSessionIDs lists the user's unrevoked sessions.
+	ActiveSessionIDs(ctx context.Context, userID string) ([]string, error)
+	// SetRoles replaces the user's roles and writes entry to the audit log.
+	// Returns ErrNotFound for an unknown user or role.
+	SetRoles(ctx context.Context, userID string, roles []string, entry AuditEntry) (User, error)
+	ListUsers(ctx context.Context, f UserFilter) (Page[User], error)
+	// DeleteUser removes the user and their data, writes entry, and
+	// anonymises their audit entries.
+	DeleteUser(ctx context.Context, userID string, entry AuditEntry) error
+	Export(ctx context.Context, userID string) (Export, error)
+
+	// CreateSession starts a refresh token family with its first token.
+	CreateSession(ctx context.Context, sessionID, userID string, first RefreshToken) error
+	RefreshTokenByHash(ctx context.Context, hash string) (RefreshToken, error)
+	// RotateRefreshToken marks old used and stores next, only if old was
+	// unused and its session unrevoked; otherwise ErrTokenInvalid (a race
+	// with another use, which counts as reuse).
+	RotateRefreshToken(ctx context.Context, oldHash string, next RefreshToken, at time.Time) error
+	RevokeSession(ctx context.Context, sessionID string, at time.Time) error
+	// SessionPrincipal returns the principal of a live session: ErrNotFound
+	// when the session or its user is gone, ErrSessionRevoked if revoked.
+	SessionPrincipal(ctx context.Context, sessionID string) (Principal, error)
+
+	// CreateEmailToken stores t and enqueues job in one transaction.
+	CreateEmailToken(ctx context.Context, t EmailToken, job EmailJob) error
+	// PeekEmailToken returns a token that could be consumed now, or
+	// ErrTokenInvalid / ErrTokenExpired.
+	PeekEmailToken(ctx context.Context, hash string, purpose EmailPurpose, at time.Time) (EmailToken, error)
+	// ConsumeEmailToken marks the token used, once: a second use, even a
+	// concurrent one, gets ErrTokenInvalid; an expired one ErrTokenExpired.
+	ConsumeEmailToken(ctx context.Context, hash string, purpose EmailPurpose, at time.Time) (EmailToken, error)
+	MarkEmailVerified(ctx context.Context, userID string, at time.Time) (User, error)
+
+	CreateAPIKey(ctx context.Context, k APIKey, hash string, entry AuditEntry) error
+	ListAPIKeys(ctx context.Context, limit int, cursor string) (Page[APIKey], error)
+	RevokeAPIKey(ctx context.Context, id string, at time.Time, entry AuditEntry) (APIKey, error)
+	// APIKeyPrincipal returns the principal of a live key by hash; ErrNotFound
+	// for an unknown, revoked or expired key. It records the use.
+	APIKeyPrincipal(ctx context.Context, hash string, at time.Time) (Principal, error)
+	APIKeyHash(ctx context.Context, id string) (string, error)
+
+	AddAudit(ctx context.Context, e AuditEntry) error
+	ListAudit(ctx context.Context, f AuditFilter) (Page[AuditEntry], error)
+	// Permissions lists every permission there is.
+	Permissions(ctx context.Context) ([]string, error)
+}

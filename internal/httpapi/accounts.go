@@ -1,0 +1,343 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/yogaflow/yogaflow/internal/account"
+)
+
+// userBody is a user as the API shows it.
+type userBody struct {
+	ID            string    `json:"id" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a5b" doc:"The user's ID."`
+	Email         string    `json:"email" example:"ana@example.com" doc:"Normalised: trimmed and lower-case."`
+	DisplayName   string    `json:"display_name" example:"Ana" doc:"How the user is greeted; may be empty."`
+	Timezone      string    `json:"timezone" example:"Europe/Lisbon" doc:"IANA time zone; days and streaks are counted in it."`
+	EmailVerified bool      `json:"email_verified" example:"true" doc:"Whether the email address has been confirmed."`
+	Roles         []string  `json:"roles" example:"[\"user\"]" doc:"Roles held: user, editor, admin."`
+	CreatedAt     time.Time `json:"created_at" example:"2026-01-31T07:15:00Z" doc:"When the account was made."`
+}
+
+func toUserBody(u account.User) userBody {
+	roles := u.Roles
+	if roles == nil {
+		roles = []string{}
+	}
+	return userBody{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Timezone: u.Timezone,
+		EmailVerified: u.EmailVerified, Roles: roles, CreatedAt: u.CreatedAt}
+}
+
+type userOutput struct {
+	Body userBody
+}
+
+func userOut(u account.User, err error) (*userOutput, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &userOutput{Body: toUserBody(u)}, nil
+}
+
+// tokenPair is what a sign-in returns (RFC 6749 §5.1).
+type tokenPair struct {
+	AccessToken  string `json:"access_token" example:"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIuLi4ifQ.c2lnbmF0dXJl" doc:"A JWT to send as Authorization: Bearer."`
+	TokenType    string `json:"token_type" enum:"bearer" example:"bearer" doc:"Always bearer."`
+	ExpiresIn    int    `json:"expires_in" example:"900" doc:"Seconds until the access token expires."`
+	RefreshToken string `json:"refresh_token" example:"q1Xk0v3g2bS9Yf1hZzJxT7cW4nA8eRmD5uLpK6iOa0E" doc:"Single use: trade it at /auth/refresh for a new pair."`
+}
+
+type tokenOutput struct {
+	CacheControl string `header:"Cache-Control"`
+	Body         tokenPair
+}
+
+func tokenOut(p account.TokenPair, err error) (*tokenOutput, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &tokenOutput{CacheControl: "no-store", Body: tokenPair{
+		AccessToken: p.AccessToken, TokenType: "bearer", ExpiresIn: int(p.ExpiresIn / time.Second), RefreshToken: p.RefreshToken,
+	}}, nil
+}
+
+// Bounds on every string a client sends, so no field can carry megabytes.
+type (
+	registerInput struct {
+		Body struct {
+			Email       string `json:"email" maxLength:"254" example:"ana@example.com" doc:"Normalised (trimmed, lower-cased)."`
+			Password    string `json:"password" minLength:"8" maxLength:"72" example:"Tadasana-Sunrise-42" doc:"8–72 bytes, with an upper-case letter, a lower-case letter and a digit, and not easily guessed."`
+			DisplayName string `json:"display_name,omitempty" maxLength:"100" example:"Ana"`
+			Timezone    string `json:"timezone,omitempty" maxLength:"64" example:"Europe/Lisbon" doc:"IANA name; UTC when left out."`
+		}
+	}
+	loginInput struct {
+		Body struct {
+			Email    string `json:"email" maxLength:"254" example:"ana@example.com"`
+			Password string `json:"password" maxLength:"1024" example:"Tadasana-Sunrise-42"`
+		}
+	}
+	refreshInput struct {
+		Body struct {
+			RefreshToken string `json:"refresh_token" maxLength:"256" example:"q1Xk0v3g2bS9Yf1hZzJxT7cW4nA8eRmD5uLpK6iOa0E"`
+		}
+	}
+	tokenInput struct {
+		Body struct {
+			Token string `json:"token" maxLength:"256" example:"Wm9vbVpvb21ab29tWm9vbVpvb21ab29tWm9vbVpvb20"`
+		}
+	}
+	emailInput struct {
+		Body struct {
+			Email string `json:"email" maxLength:"254" example:"ana@example.com"`
+		}
+	}
+	resetConfirmInput struct {
+		Body struct {
+			Token       string `json:"token" maxLength:"256" example:"Wm9vbVpvb21ab29tWm9vbVpvb21ab29tWm9vbVpvb20"`
+			NewPassword string `json:"new_password" minLength:"8" maxLength:"72" example:"Vrksasana-Dawn-77"`
+		}
+	}
+	updateMeInput struct {
+		Body struct {
+			DisplayName *string `json:"display_name,omitempty" maxLength:"100" example:"Ana Sofia"`
+			Timezone    *string `json:"timezone,omitempty" maxLength:"64" example:"Asia/Tokyo"`
+		}
+	}
+	changePasswordInput struct {
+		Body struct {
+			CurrentPassword string `json:"current_password" maxLength:"1024" example:"Tadasana-Sunrise-42"`
+			NewPassword     string `json:"new_password" minLength:"8" maxLength:"72" example:"Vrksasana-Dawn-77"`
+		}
+	}
+	deleteMeInput struct {
+		Body struct {
+			Password string `json:"password" maxLength:"1024" example:"Tadasana-Sunrise-42"`
+		}
+	}
+	oauthTokenInput struct {
+		ContentType string `header:"Content-Type"`
+		RawBody     []byte `contentType:"application/x-www-form-urlencoded"`
+	}
+)
+
+// noContent is the output of operations that answer 204 or 202.
+type noContent struct{}
+
+type accountHandlers struct {
+	svc *account.Service
+}
+
+func registerAccountRoutes(api huma.API, h *accountHandlers) {
+	tags := []string{"Accounts"}
+	register(api, huma.Operation{OperationID: "register", Method: http.MethodPost, Path: BasePath + "/auth/register", Tags: tags,
+		Summary: "Sign up", Description: "Creates an account with the user role and emails a verification link.",
+		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}}, h.register)
+	register(api, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: BasePath + "/auth/login", Tags: tags,
+		Summary: "Sign in", Description: "Unknown email and wrong password give the same 401 invalid_credentials, in the same time.",
+		Errors: []int{http.StatusUnauthorized, http.StatusServiceUnavailable}}, h.login)
+	tokenOp := h.oauthTokenOperation()
+	form := tokenOp.RequestBody.Content["application/x-www-form-urlencoded"]
+	register(api, tokenOp, h.oauthToken)
+	// huma describes a raw body as binary; put the form's fields back.
+	api.OpenAPI().Paths[tokenOp.Path].Post.RequestBody.Content["application/x-www-form-urlencoded"] = form
+	register(api, huma.Operation{OperationID: "refresh", Method: http.MethodPost, Path: BasePath + "/auth/refresh", Tags: tags,
+		Summary: "Trade a refresh token for a new pair", Description: "Refresh tokens rotate: each works once. Reusing a spent one ends its whole sign-in (401).",
+		Errors: []int{http.StatusUnauthorized}}, h.refresh)
+	register(api, needsSignIn(huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: BasePath + "/auth/logout", Tags: tags,
+		Summary: "Sign out", Description: "Ends the sign-in the refresh token belongs to; its access tokens stop working at once.",
+		DefaultStatus: http.StatusNoContent}, ""), h.logout)
+	register(api, huma.Operation{OperationID: "verify-email", Method: http.MethodPost, Path: BasePath + "/auth/verify-email", Tags: tags,
+		Summary: "Confirm an email address", Description: "With the token from the emailed link; single use. 400 token_invalid or token_expired."}, h.verifyEmail)
+	register(api, needsSignIn(huma.Operation{OperationID: "resend-verification", Method: http.MethodPost, Path: BasePath + "/auth/verify-email/resend", Tags: tags,
+		Summary: "Email a new verification link", DefaultStatus: http.StatusAccepted}, ""), h.resendVerification)
+	register(api, huma.Operation{OperationID: "request-password-reset", Method: http.MethodPost, Path: BasePath + "/auth/password-reset/request", Tags: tags,
+		Summary: "Email a password reset link", Description: "Always 202, whether or not the email has an account.",
+		DefaultStatus: http.StatusAccepted}, h.requestReset)
+	register(api, huma.Operation{OperationID: "confirm-password-reset", Method: http.MethodPost, Path: BasePath + "/auth/password-reset/confirm", Tags: tags,
+		Summary: "Set a new password with a reset token", Description: "Single use; ends every sign-in of the account. 400 token_invalid or token_expired.",
+		DefaultStatus: http.StatusNoContent}, h.confirmReset)
+
+	me := []string{"Me"}
+	register(api, needsSignIn(huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: BasePath + "/users/me", Tags: me,
+		Summary: "My account"}, ""), h.me)
+	register(api, needsSignIn(huma.Operation{OperationID: "update-me", Method: http.MethodPatch, Path: BasePath + "/users/me", Tags: me,
+		Summary: "Change my display name or time zone"}, ""), h.updateMe)
+	register(api, needsSignIn(huma.Operation{OperationID: "change-password", Method: http.MethodPost, Path: BasePath + "/users/me/password", Tags: me,
+		Summary: "Change my password", Description: "401 invalid_credentials on a wrong current password. Ends my other sign-ins.",
+		DefaultStatus: http.StatusNoContent}, ""), h.changePassword)
+	register(api, needsSignIn(huma.Operation{OperationID: "export-me", Method: http.MethodGet, Path: BasePath + "/users/me/export", Tags: me,
+		Summary: "Everything stored about me", Description: "Profile, sign-ins, API keys I made and audit entries about me, as one JSON document."}, ""), h.export)
+	register(api, needsSignIn(huma.Operation{OperationID: "delete-me", Method: http.MethodDelete, Path: BasePath + "/users/me", Tags: me,
+		Summary: "Delete my account and its data", Description: "Needs the password. Audit entries stay, anonymised.",
+		DefaultStatus: http.StatusNoContent}, ""), h.deleteMe)
+}
+
+func (h *accountHandlers) register(ctx context.Context, in *registerInput) (*userOutput, error) {
+	return userOut(h.svc.Register(ctx, account.RegisterInput{
+		Email: in.Body.Email, Password: in.Body.Password, DisplayName: in.Body.DisplayName, Timezone: in.Body.Timezone,
+	}))
+}
+
+func (h *accountHandlers) login(ctx context.Context, in *loginInput) (*tokenOutput, error) {
+	return tokenOut(h.svc.Login(ctx, in.Body.Email, in.Body.Password))
+}
+
+func (h *accountHandlers) refresh(ctx context.Context, in *refreshInput) (*tokenOutput, error) {
+	return tokenOut(h.svc.Refresh(ctx, in.Body.RefreshToken))
+}
+
+func (h *accountHandlers) logout(ctx context.Context, in *refreshInput) (*noContent, error) {
+	return nil, h.svc.Logout(ctx, caller(ctx), in.Body.RefreshToken)
+}
+
+// emailTokenError gives the emailed-token endpoints their 400: the token is
+// a bad input there, not a credential.
+func emailTokenError(err error) error {
+	if errors.Is(err, account.ErrTokenInvalid) || errors.Is(err, account.ErrTokenExpired) {
+		_, code := problemFor(err)
+		return newProblem(http.StatusBadRequest, code, publicMessage(err))
+	}
+	return err
+}
+
+func (h *accountHandlers) verifyEmail(ctx context.Context, in *tokenInput) (*userOutput, error) {
+	u, err := h.svc.VerifyEmail(ctx, in.Body.Token)
+	return userOut(u, emailTokenError(err))
+}
+
+func (h *accountHandlers) resendVerification(ctx context.Context, _ *struct{}) (*noContent, error) {
+	return nil, h.svc.ResendVerification(ctx, caller(ctx))
+}
+
+func (h *accountHandlers) requestReset(ctx context.Context, in *emailInput) (*noContent, error) {
+	return nil, h.svc.RequestPasswordReset(ctx, in.Body.Email)
+}
+
+func (h *accountHandlers) confirmReset(ctx context.Context, in *resetConfirmInput) (*noContent, error) {
+	return nil, emailTokenError(h.svc.ConfirmPasswordReset(ctx, in.Body.Token, in.Body.NewPassword))
+}
+
+func (h *accountHandlers) me(ctx context.Context, _ *struct{}) (*userOutput, error) {
+	return userOut(h.svc.Me(ctx, caller(ctx)))
+}
+
+func (h *accountHandlers) updateMe(ctx context.Context, in *updateMeInput) (*userOutput, error) {
+	return userOut(h.svc.UpdateMe(ctx, caller(ctx), in.Body.DisplayName, in.Body.Timezone))
+}
+
+func (h *accountHandlers) changePassword(ctx context.Context, in *changePasswordInput) (*noContent, error) {
+	return nil, h.svc.ChangePassword(ctx, caller(ctx), in.Body.CurrentPassword, in.Body.NewPassword)
+}
+
+func (h *accountHandlers) deleteMe(ctx context.Context, in *deleteMeInput) (*noContent, error) {
+	return nil, h.svc.DeleteMe(ctx, caller(ctx), in.Body.Password, RequestID(ctx))
+}
+
+type exportOutput struct {
+	ContentDisposition string `header:"Content-Disposition"`
+	Body               exportBody
+}
+
+type exportBody struct {
+	GeneratedAt time.Time     `json:"generated_at" example:"2026-01-31T07:15:00Z"`
+	User        userBody      `json:"user"`
+	Sessions    []sessionBody `json:"sessions" doc:"Sign-ins (refresh token families), without their tokens."`
+	APIKeys     []apiKeyBody  `json:"api_keys" doc:"API keys this user created, without their secrets."`
+	AuditLog    []auditBody   `json:"audit_log" doc:"Audit entries where this user is the actor or the target."`
+}
+
+type sessionBody struct {
+	ID        string     `json:"id" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a5c"`
+	CreatedAt time.Time  `json:"created_at" example:"2026-01-31T07:15:00Z"`
+	RevokedAt *time.Time `json:"revoked_at" example:"2026-02-01T07:15:00Z" doc:"Null while the sign-in lasts."`
+}
+
+func (h *accountHandlers) export(ctx context.Context, _ *struct{}) (*exportOutput, error) {
+	e, err := h.svc.Export(ctx, caller(ctx))
+	if err != nil {
+		return nil, err
+	}
+	out := &exportOutput{ContentDisposition: `attachment; filename="yogaflow-export.json"`, Body: exportBody{
+		GeneratedAt: e.Generated, User: toUserBody(e.User), Sessions: []sessionBody{},
+		APIKeys: mapSlice(e.APIKeys, toAPIKeyBody), AuditLog: mapSlice(e.AuditLog, toAuditBody),
+	}}
+	for _, s := range e.Sessions {
+		out.Body.Sessions = append(out.Body.Sessions, sessionBody(s))
+	}
+	return out, nil
+}
+
+func mapSlice[T, U any](in []T, f func(T) U) []U {
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
+}
+
+// The OAuth2 token endpoint (RFC 6749 §4.3 and §6), form-encoded, so the
+// docs page's Authorize button works. Its errors are RFC 6749's, not
+// problem documents.
+type oauthError struct {
+	status      int
+	Code        string `json:"error" enum:"invalid_request,invalid_grant,unsupported_grant_type" example:"invalid_grant"`
+	Description string `json:"error_description,omitempty" example:"email or password is wrong"`
+}
+
+func (e *oauthError) Error() string               { return e.Code   }
+func (e *oauthError) GetStatus() int              { return e.status }
+func (e *oauthError) ContentType(ct string) string { return ct }
+
+func (h *accountHandlers) oauthTokenOperation() huma.Operation {
+	problem := &huma.Response{Description: "An RFC 6749 error.", Content: map[string]*huma.MediaType{
+		"application/json": {Schema: &huma.Schema{Type: "object", Properties: map[string]*huma.Schema{
+			"error":             {Type: "string", Enum: []any{"invalid_request", "invalid_grant", "unsupported_grant_type"}, Examples: []any{"invalid_grant"}},
+			"error_description": {Type: "string", Examples: []any{"email or password is wrong"}},
+		}, Required: []string{"error"}}},
+	}}
+	return huma.Operation{OperationID: "oauth-token", Method: http.MethodPost, Path: BasePath + "/auth/token", Tags: []string{"Accounts"},
+		Summary:     "OAuth2 token endpoint",
+		Description: "grant_type=password (username is the email) or grant_type=refresh_token, form-encoded (RFC 6749). Errors follow RFC 6749 §5.2.",
+		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+			"application/x-www-form-urlencoded": {Schema: &huma.Schema{Type: "object", Properties: map[string]*huma.Schema{
+				"grant_type":    {Type: "string", Enum: []any{"password", "refresh_token"}, Examples: []any{"password"}},
+				"username":      {Type: "string", Examples: []any{"ana@example.com"}},
+				"password":      {Type: "string", Examples: []any{"Tadasana-Sunrise-42"}},
+				"refresh_token": {Type: "string", Examples: []any{"q1Xk0v3g2bS9Yf1hZzJxT7cW4nA8eRmD5uLpK6iOa0E"}},
+			}, Required: []string{"grant_type"}}},
+		}},
+		Responses: map[string]*huma.Response{"400": problem, "401": problem},
+		Errors:    []int{http.StatusServiceUnavailable},
+	}
+}
+
+func (h *accountHandlers) oauthToken(ctx context.Context, in *oauthTokenInput) (*tokenOutput, error) {
+	if mt, _, _ := strings.Cut(in.ContentType, ";"); !strings.EqualFold(strings.TrimSpace(mt), "application/x-www-form-urlencoded") {
+		return nil, newProblem(http.StatusUnsupportedMediaType, "", "Send the form as application/x-www-form-urlencoded.")
+	}
+	form, err := url.ParseQuery(string(in.RawBody))
+	if err != nil {
+		return nil, &oauthError{status: http.StatusBadRequest, Code: "invalid_request", Description: "the body is not a valid form"}
+	}
+	var pair account.TokenPair
+	switch form.Get("grant_type") {
+	case "password":
+		pair, err = h.svc.Login(ctx, form.Get("username"), form.Get("password"))
+	case "refresh_token":
+		pair, err = h.svc.Refresh(ctx, form.Get("refresh_token"))
+	case "":
+		return nil, &oauthError{status: http.StatusBadRequest, Code: "invalid_request", Description: "grant_type is required"}
+	default:
+		return nil, &oauthError{status: http.StatusBadRequest, Code: "unsupported_grant_type", Description: "use password or refresh_token"}
+	}
+	if errors.Is(err, account.ErrInvalidCredentials) || errors.Is(err, account.ErrTokenInvalid) || errors.Is(err, account.ErrTokenExpired) {
+		return nil, &oauthError{status: http.StatusBadRequest, Code: "invalid_grant", Description: err.Error()}
+	}
+	return tokenOut(pair, err)
+}
