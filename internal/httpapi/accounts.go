@@ -290,8 +290,8 @@ type oauthError struct {
 	Description string `json:"error_description,omitempty" example:"email or password is wrong"`
 }
 
-func (e *oauthError) Error() string               { return e.Code   }
-func (e *oauthError) GetStatus() int              { return e.status }
+func (e *oauthError) Error() string                { return e.Code }
+func (e *oauthError) GetStatus() int               { return e.status }
 func (e *oauthError) ContentType(ct string) string { return ct }
 
 func (h *accountHandlers) oauthTokenOperation() huma.Operation {

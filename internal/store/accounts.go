@@ -32,7 +32,9 @@ var _ account.Store = (*Accounts)(nil)
 // Accounts returns the account store; jobs enqueues the emails.
 func (db *DB) Accounts(jobs JobInserter) *Accounts { return &Accounts{db: db, jobs: jobs} }
 
-func badCursor() error { return &account.ValidationError{Field: "cursor", Message: "is not a cursor this list gave out"} }
+func badCursor() error {
+	return &account.ValidationError{Field: "cursor", Message: "is not a cursor this list gave out"}
+}
 
 const insertUser = `INSERT INTO users (id, email, display_name, timezone, password_hash, email_verified_at, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`
