@@ -590,14 +590,14 @@ func (s *Service) newPasswordHash(ctx context.Context, pw string, userInputs ...
 			inputs = append(inputs, local)
 		}
 	}
-	if err := password.Check(pw, inputs...); err != nil {
-		var re *password.RuleError
-		if errors.As(err, &re) {
-			return "", &ValidationError{Field: "password", Message: re.Message}
-		}
-		return "", err
+	hash, err := s.hasher.Hash(ctx, pw, inputs...)
+	var re *password.RuleError
+	switch {
+	case errors.As(err, &re):
+		return "", &ValidationError{Field: "password", Message: re.Message}
+	case errors.Is(err, password.ErrTooLong):
+		return "", &ValidationError{Field: "password", Message: fmt.Sprintf("must be at most %d bytes long", password.MaxLength)}
 	}
-	hash, err := s.hasher.Hash(ctx, pw)
 	return hash, mapHasherErr(err)
 }
 

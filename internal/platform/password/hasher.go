@@ -49,9 +49,12 @@ func NewHasher(cost, slots int, maxWait time.Duration) *Hasher {
 // Cost returns the bcrypt cost new hashes are made with.
 func (h *Hasher) Cost() int { return h.cost }
 
-// Hash returns the bcrypt hash of pw. It returns ErrTooLong for a password
-// over MaxLength bytes, and ErrBusy or context.Canceled if it gets no slot.
-func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
+// Hash applies the rules of Check to a new password, then returns its
+// bcrypt hash. The rules run inside the slot too: zxcvbn on crafted input
+// costs as much CPU as a hash, and must be bounded the same way. It returns
+// ErrTooLong for a password over MaxLength bytes, a *RuleError, and ErrBusy
+// or context.Canceled if it gets no slot.
+func (h *Hasher) Hash(ctx context.Context, pw string, userInputs ...string) (string, error) {
 	if len(pw) > MaxLength {
 		return "", ErrTooLong
 	}
@@ -60,6 +63,9 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 		return "", err
 	}
 	defer release()
+	if err := Check(pw, userInputs...); err != nil {
+		return "", err
+	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(pw), h.cost)
 	if err != nil {
 		return "", fmt.Errorf("password: hash: %w", err)

@@ -319,3 +319,13 @@ func BenchmarkHasherCompare(b *testing.B) {
 		}
 	})
 }
+
+func TestHasherHashAppliesTheRules(t *testing.T) {
+	h := NewHasher(bcrypt.MinCost, 1, time.Second)
+	hash, err := h.Hash(t.Context(), "SarahConnor1", "sarah.connor@example.com")
+	var re *RuleError
+	if !errors.As(err, &re) || re.Rule != RuleGuessable || hash != "" {
+		t.Fatalf("Hash of a password built from the email = %q, %v; want a guessable RuleError", hash, err)
+	}
+	assertNoSlotLeak(t, h, 0)
+}
