@@ -144,8 +144,11 @@ func registerAccountRoutes(api huma.API, h *accountHandlers) {
 	tokenOp := h.oauthTokenOperation()
 	form := tokenOp.RequestBody.Content["application/x-www-form-urlencoded"]
 	register(api, tokenOp, h.oauthToken)
-	// huma describes a raw body as binary; put the form's fields back.
-	api.OpenAPI().Paths[tokenOp.Path].Post.RequestBody.Content["application/x-www-form-urlencoded"] = form
+	// huma describes a raw body as binary, and a 400 as a problem only: put
+	// the form's fields and RFC 6749's error back.
+	doc := api.OpenAPI().Paths[tokenOp.Path].Post
+	doc.RequestBody.Content["application/x-www-form-urlencoded"] = form
+	doc.Responses["400"].Content["application/json"] = tokenOp.Responses["401"].Content["application/json"]
 	register(api, huma.Operation{OperationID: "refresh", Method: http.MethodPost, Path: BasePath + "/auth/refresh", Tags: tags,
 		Summary: "Trade a refresh token for a new pair", Description: "Refresh tokens rotate: each works once. Reusing a spent one ends its whole sign-in (401).",
 		Errors: []int{http.StatusUnauthorized}}, h.refresh)

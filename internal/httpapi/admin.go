@@ -10,9 +10,10 @@ import (
 	"github.com/yogaflow/yogaflow/internal/account"
 )
 
-// listParams are the paging parameters of every list (API.md: default 20,
-// at most 100, opaque keyset cursor).
-type listParams struct {
+// ListParams are the paging parameters of every list (API.md: default 20,
+// at most 100, opaque keyset cursor). Exported: huma reads the fields of an
+// embedded struct only when it is.
+type ListParams struct {
 	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20" example:"20" doc:"Items per page, 1 to 100."`
 	Cursor string `query:"cursor" maxLength:"512" example:"MTc2OTg0MzcwMDAwMDAwMHwwMTk0MmY3Yw" doc:"next_cursor of the previous page."`
 }
@@ -80,7 +81,7 @@ func toAuditBody(e account.AuditEntry) auditBody {
 
 type (
 	listUsersInput struct {
-		listParams
+		ListParams
 		Query string `query:"q" maxLength:"100" example:"ana" doc:"Part of the email or display name."`
 		Role  string `query:"role" enum:"user,editor,admin" example:"editor"`
 	}
@@ -101,7 +102,7 @@ type (
 		ID string `path:"id" maxLength:"64" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a5d"`
 	}
 	listAuditInput struct {
-		listParams
+		ListParams
 		Actor  string `query:"actor" maxLength:"100" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a5b" doc:"A user ID or apikey:ID."`
 		Action string `query:"action" maxLength:"100" example:"user.roles.set"`
 	}
@@ -148,7 +149,7 @@ func (h *accountHandlers) createAPIKey(ctx context.Context, in *createAPIKeyInpu
 	return &newAPIKeyOutput{CacheControl: "no-store", Body: newAPIKeyBody{apiKeyBody: toAPIKeyBody(k), Key: secret}}, nil
 }
 
-func (h *accountHandlers) listAPIKeys(ctx context.Context, in *listParams) (*listOutput[apiKeyBody], error) {
+func (h *accountHandlers) listAPIKeys(ctx context.Context, in *ListParams) (*listOutput[apiKeyBody], error) {
 	page, err := h.svc.ListAPIKeys(ctx, in.Limit, in.Cursor)
 	return listOf(page, err, toAPIKeyBody)
 }
