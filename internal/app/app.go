@@ -87,7 +87,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		return nil, err
 	}
 	accountStore := db.Accounts(inserter)
-	hasher := password.NewHasher(cfg.BcryptCost, runtime.NumCPU(), hashWait)
+	hasher := password.NewHasher(cfg.BcryptCost, runtime.NumCPU(), cfg.HashWait)
 	a.Accounts, err = account.NewService(account.DefaultConfig([]byte(cfg.JWTSecret)), accountStore, hasher, principals, logger, now)
 	if err != nil {
 		return nil, err
@@ -123,10 +123,6 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 	})
 	return a, nil
 }
-
-// hashWait bounds how long a request waits for a password hashing slot
-// before it gets 503 with Retry-After.
-const hashWait = 2 * time.Second
 
 // principalCache picks where authenticated principals are cached: Redis
 // when configured (shared, so a revocation is seen by every instance);

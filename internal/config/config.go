@@ -41,6 +41,7 @@ type Config struct {
 	CORSOrigins     []string      `env:"CORS_ORIGINS" envSeparator:","`
 	TrustedProxies  []string      `env:"TRUSTED_PROXIES" envSeparator:","`
 	BcryptCost      int           `env:"BCRYPT_COST" envDefault:"12"`
+	HashWait        time.Duration `env:"HASH_WAIT" envDefault:"2s"`
 	LogFormat       string        `env:"LOG_FORMAT" envDefault:"json"`
 	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
@@ -156,6 +157,9 @@ func (c Config) Validate() error {
 	}
 	if c.BcryptCost < 4 || c.BcryptCost > 31 {
 		bad("BCRYPT_COST", "must be between 4 and 31, got %d", c.BcryptCost)
+	}
+	if c.HashWait <= 0 {
+		bad("HASH_WAIT", "must be a positive duration")
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		bad("LOG_FORMAT", "must be json or text, got %q", c.LogFormat)
@@ -291,6 +295,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("cors_origins", c.CORSOrigins),
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Int("bcrypt_cost", c.BcryptCost),
+		slog.String("hash_wait", c.HashWait.String()),
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -22,8 +23,8 @@ func TestRegisterSignInAndMe(t *testing.T) {
 		tk := signIn(t, a, "ANA.SOFIA@example.com", goodPassword)
 		me := a.Do(t, "GET", "/api/v1/users/me", nil, bearer(tk.access)...)
 		me.Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"email": "ana.sofia@example.com"}})
-		if me.Header.Get("Cache-Control") == "" {
-			t.Log("note: no Cache-Control on an authenticated response")
+		if me.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("authenticated response Cache-Control %q, want no-store", me.Header.Get("Cache-Control"))
 		}
 
 		a.Do(t, "POST", "/api/v1/auth/register", map[string]any{"email": "ana.sofia@example.com", "password": goodPassword}).
@@ -56,6 +57,31 @@ func TestConcurrentRegistrationsOfOneEmail(t *testing.T) {
 		}
 		if created != 1 || conflicts != 1 {
 			t.Fatalf("statuses %v, want one 201 and one 409", statuses)
+		}
+	})
+}
+
+func TestAuthEventsAreLoggedWithoutSecrets(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		email, tk := newUser(t, a)
+		a.Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": email, "password": "Wrong-Password-9"})
+		a.Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": "nobody@example.com", "password": "Wrong-Password-9"})
+		a.Do(t, "POST", "/api/v1/auth/password-reset/request", map[string]any{"email": email})
+		admin := newAdmin(t, a)
+		me, _ := apptest.Field(a.Do(t, "GET", "/api/v1/users/me", nil, bearer(tk.access)...).JSON(t), "id")
+		a.Do(t, "PUT", "/api/v1/admin/users/"+me.(string)+"/roles", map[string]any{"roles": []string{"editor"}}, bearer(admin.access)...)
+
+		logs := a.Logs.String()
+		for _, event := range []string{`"msg":"login ok"`, `"msg":"login failed"`, `"reason":"unknown email"`, `"reason":"wrong password"`,
+			`"msg":"password reset requested"`, `"msg":"roles changed"`} {
+			if !strings.Contains(logs, event) {
+				t.Errorf("no %s in the log", event)
+			}
+		}
+		for _, secret := range []string{email, "nobody@example.com", goodPassword, "Wrong-Password-9", tk.access, tk.refresh, admin.refresh} {
+			if strings.Contains(logs, secret) {
+				t.Errorf("the log holds %q", secret)
+			}
 		}
 	})
 }

@@ -59,6 +59,8 @@ func authenticate(accounts *account.Service) func(http.Handler) http.Handler {
 					info.userID = "apikey:" + p.APIKeyID
 				}
 			}
+			// What a signed-in caller is shown is theirs alone: no cache keeps it.
+			w.Header().Set("Cache-Control", "no-store")
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 		})
 	}
