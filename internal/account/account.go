@@ -203,8 +203,9 @@ type Store interface {
 	UserCredentials(ctx context.Context, email string) (User, string, error)
 	PasswordHash(ctx context.Context, userID string) (string, error)
 	UpdateProfile(ctx context.Context, userID, displayName, timezone string, at time.Time) (User, error)
-	// SetPassword stores a new hash and revokes every session of the user
-	// but keepSession (which may be "").
+	// SetPassword stores a new hash, revokes every session of the user but
+	// keepSession (which may be ""), and spends their outstanding reset
+	// tokens.
 	SetPassword(ctx context.Context, userID, hash, keepSession string, at time.Time) error
 	// ActiveSessionIDs lists the user's unrevoked sessions.
 	ActiveSessionIDs(ctx context.Context, userID string) ([]string, error)

@@ -182,6 +182,12 @@ func (s *Accounts) SetPassword(ctx context.Context, userID, hash, keepSession st
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE auth_sessions SET revoked_at = $2
 WHERE user_id = $1 AND revoked_at IS NULL AND id <> $3`, userID, at, keepSession)
+		if err != nil {
+			return err
+		}
+		// A reset link mailed before this change must not undo it.
+		_, err = tx.ExecContext(ctx, `UPDATE email_tokens SET used_at = $2
+WHERE user_id = $1 AND purpose = 'reset_password' AND used_at IS NULL`, userID, at)
 		return err
 	})
 }
