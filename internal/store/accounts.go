@@ -226,30 +226,19 @@ func (s *Accounts) SetRoles(ctx context.Context, userID string, roles []string, 
 	return s.userWhere(ctx, s.db.write, "id = $1", userID)
 }
 
-func (s *Accounts) ListUsers(ctx context.Context, f account.UserFilter) (account.Page[account.User], error) {
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
-		pattern := "%" + escapeLike(q) + "%"
-		where = append(where, fmt.Sprintf(`(email LIKE %[1]s ESCAPE '\' OR lower(display_name) LIKE %[1]s ESCAPE '\')`, arg(pattern)))
+func (s *Accounts) ListUsers(ctx context.Context, uf account.UserFilter) (account.Page[account.User], error) {
+	var f filter
+	if q := strings.ToLower(strings.TrimSpace(uf.Query)); q != "" {
+		pattern := f.arg("%" + escapeLike(q) + "%")
+		f.where(fmt.Sprintf(`(email LIKE %[1]s ESCAPE '\' OR lower(display_name) LIKE %[1]s ESCAPE '\')`, pattern))
 	}
-	if f.Role != "" {
-		where = append(where, `id IN (SELECT user_id FROM user_roles WHERE role = `+arg(f.Role)+`)`)
+	if uf.Role != "" {
+		f.where(`id IN (SELECT user_id FROM user_roles WHERE role = ` + f.arg(uf.Role) + `)`)
 	}
-	if f.Cursor != "" {
-		at, id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return account.Page[account.User]{}, badCursor()
-		}
-		where = append(where, fmt.Sprintf(`(created_at, id) < (%s, %s)`, arg(at), arg(id)))
+	if err := f.after(uf.Cursor); err != nil {
+		return account.Page[account.User]{}, badCursor()
 	}
-	query := selectUser
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY created_at DESC, id DESC LIMIT " + arg(f.Limit+1)
-	rows, err := s.db.read.QueryContext(ctx, query, args...)
+	rows, err := s.db.read.QueryContext(ctx, selectUser+f.page(uf.Limit), f.args...)
 	if err != nil {
 		return account.Page[account.User]{}, err
 	}
@@ -265,7 +254,7 @@ func (s *Accounts) ListUsers(ctx context.Context, f account.UserFilter) (account
 	if err := rows.Err(); err != nil {
 		return account.Page[account.User]{}, err
 	}
-	page := pageOf(users, f.Limit, func(u account.User) string { return encodeCursor(u.CreatedAt, u.ID) })
+	page := pageOf(users, uf.Limit, func(u account.User) string { return encodeCursor(u.CreatedAt, u.ID) })
 	return page, s.withRoles(ctx, page.Items)
 }
 
@@ -330,7 +319,7 @@ func (s *Accounts) Export(ctx context.Context, userID string) (account.Export, e
 	if e.APIKeys, err = s.apiKeys(ctx, ` WHERE created_by = $1 ORDER BY created_at`, userID); err != nil {
 		return account.Export{}, err
 	}
-	audit, err := s.audit(ctx, `WHERE actor_id = $1 OR target_id = $1 ORDER BY created_at, id`, userID)
+	audit, err := s.audit(ctx, ` WHERE actor_id = $1 OR target_id = $1 ORDER BY created_at, id`, userID)
 	e.AuditLog = audit
 	return e, err
 }
@@ -536,15 +525,11 @@ func (s *Accounts) apiKeys(ctx context.Context, where string, args ...any) ([]ac
 }
 
 func (s *Accounts) ListAPIKeys(ctx context.Context, limit int, cursor string) (account.Page[account.APIKey], error) {
-	where, args := "", []any{limit + 1}
-	if cursor != "" {
-		at, id, err := decodeCursor(cursor)
-		if err != nil {
-			return account.Page[account.APIKey]{}, badCursor()
-		}
-		where, args = " WHERE (created_at, id) < ($2, $3)", append(args, at, id)
+	var f filter
+	if err := f.after(cursor); err != nil {
+		return account.Page[account.APIKey]{}, badCursor()
 	}
-	keys, err := s.apiKeys(ctx, where+" ORDER BY created_at DESC, id DESC LIMIT $1", args...)
+	keys, err := s.apiKeys(ctx, f.page(limit), f.args...)
 	if err != nil {
 		return account.Page[account.APIKey]{}, err
 	}
@@ -621,7 +606,7 @@ func (s *Accounts) AddAudit(ctx context.Context, e account.AuditEntry) error {
 }
 
 func (s *Accounts) audit(ctx context.Context, where string, args ...any) ([]account.AuditEntry, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT id, created_at, actor_id, action, target_type, target_id, request_id, details FROM audit_log `+where, args...)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, created_at, actor_id, action, target_type, target_id, request_id, details FROM audit_log`+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -642,32 +627,22 @@ func (s *Accounts) audit(ctx context.Context, where string, args ...any) ([]acco
 	return entries, rows.Err()
 }
 
-func (s *Accounts) ListAudit(ctx context.Context, f account.AuditFilter) (account.Page[account.AuditEntry], error) {
-	var where []string
-	var args []any
-	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	if f.ActorID != "" {
-		where = append(where, "actor_id = "+arg(f.ActorID))
+func (s *Accounts) ListAudit(ctx context.Context, af account.AuditFilter) (account.Page[account.AuditEntry], error) {
+	var f filter
+	if af.ActorID != "" {
+		f.where("actor_id = " + f.arg(af.ActorID))
 	}
-	if f.Action != "" {
-		where = append(where, "action = "+arg(f.Action))
+	if af.Action != "" {
+		f.where("action = " + f.arg(af.Action))
 	}
-	if f.Cursor != "" {
-		at, id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return account.Page[account.AuditEntry]{}, badCursor()
-		}
-		where = append(where, fmt.Sprintf("(created_at, id) < (%s, %s)", arg(at), arg(id)))
+	if err := f.after(af.Cursor); err != nil {
+		return account.Page[account.AuditEntry]{}, badCursor()
 	}
-	query := ""
-	if len(where) > 0 {
-		query = "WHERE " + strings.Join(where, " AND ")
-	}
-	entries, err := s.audit(ctx, query+" ORDER BY created_at DESC, id DESC LIMIT "+arg(f.Limit+1), args...)
+	entries, err := s.audit(ctx, f.page(af.Limit), f.args...)
 	if err != nil {
 		return account.Page[account.AuditEntry]{}, err
 	}
-	return pageOf(entries, f.Limit, func(e account.AuditEntry) string { return encodeCursor(e.At, e.ID) }), nil
+	return pageOf(entries, af.Limit, func(e account.AuditEntry) string { return encodeCursor(e.At, e.ID) }), nil
 }
 
 func (s *Accounts) Permissions(ctx context.Context) ([]string, error) {

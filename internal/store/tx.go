@@ -66,3 +66,42 @@ func nullTime(t sql.NullTime) *time.Time {
 	u := t.Time.UTC()
 	return &u
 }
+
+// filter builds the WHERE clause and arguments of a list query.
+type filter struct {
+	conds []string
+	args  []any
+}
+
+// arg adds an argument and returns its placeholder.
+func (f *filter) arg(v any) string {
+	f.args = append(f.args, v)
+	return fmt.Sprintf("$%d", len(f.args))
+}
+
+// where adds a condition, built with arg for its values.
+func (f *filter) where(cond string) { f.conds = append(f.conds, cond) }
+
+// after adds the keyset condition for a page after cursor (sort key
+// created_at, then id, both descending).
+func (f *filter) after(cursor string) error {
+	if cursor == "" {
+		return nil
+	}
+	at, id, err := decodeCursor(cursor)
+	if err != nil {
+		return err
+	}
+	f.where(fmt.Sprintf("(created_at, id) < (%s, %s)", f.arg(at), f.arg(id)))
+	return nil
+}
+
+// page ends a query: WHERE, newest first, and one row more than limit so
+// the caller knows whether there is a next page.
+func (f *filter) page(limit int) string {
+	q := ""
+	if len(f.conds) > 0 {
+		q = " WHERE " + strings.Join(f.conds, " AND ")
+	}
+	return q + " ORDER BY created_at DESC, id DESC LIMIT " + f.arg(limit+1)
+}
