@@ -1,6 +1,7 @@
 package account
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -210,7 +211,7 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error
 }
 
 func (s *Service) revokeForReuse(ctx context.Context, rt RefreshToken, now time.Time) error {
-	if err := s.revokeSessions(ctx, now, rt.SessionID); err != nil {
+	if err := s.revokeSession(ctx, now, rt.SessionID); err != nil {
 		return err
 	}
 	s.logger.WarnContext(ctx, "refresh token reused: session revoked", slog.String("user_id", rt.UserID), slog.String("session_id", rt.SessionID))
@@ -226,33 +227,49 @@ func (s *Service) Logout(ctx context.Context, p *Principal, refresh string) erro
 	if err != nil {
 		return err
 	}
-	if err := s.revokeSessions(ctx, s.clock(), rt.SessionID); err != nil {
+	if err := s.revokeSession(ctx, s.clock(), rt.SessionID); err != nil {
 		return err
 	}
 	s.logger.InfoContext(ctx, "logout", slog.String("user_id", p.UserID), slog.String("session_id", rt.SessionID))
 	return nil
 }
 
-// revokeSessions revokes sessions and forgets their cached principals, so
-// the next request with one of their access tokens fails everywhere.
-func (s *Service) revokeSessions(ctx context.Context, now time.Time, sids ...string) error {
-	for _, sid := range sids {
-		if err := s.store.RevokeSession(ctx, sid, now); err != nil && !errors.Is(err, ErrNotFound) {
-			return err
-		}
+// revokeSession revokes a session and forgets its cached principal, so
+// the next request with one of its access tokens fails everywhere.
+func (s *Service) revokeSession(ctx context.Context, now time.Time, sid string) error {
+	if err := s.store.RevokeSession(ctx, sid, now); err != nil {
+		return err
 	}
-	return s.forgetSessions(ctx, sids...)
+	s.forgetSessions(ctx, sid)
+	return nil
 }
 
-func (s *Service) forgetSessions(ctx context.Context, sids ...string) error {
-	if s.principals == nil || len(sids) == 0 {
-		return nil
-	}
+func (s *Service) forgetSessions(ctx context.Context, sids ...string) {
 	keys := make([]string, len(sids))
 	for i, sid := range sids {
 		keys[i] = sessionKey(sid)
 	}
-	return s.principals.Delete(ctx, keys...)
+	s.markStale(ctx, keys...)
+}
+
+// staleMarker is written over a cached principal that a write changed or
+// revoked. Readers only Add to the cache, so one that loaded the old
+// principal just before the write cannot put it back; the marker outlives
+// any such load.
+var staleMarker = []byte("stale")
+
+// markStale marks cached principals stale. A cache that cannot be reached
+// is logged, not fatal: the database write has happened, and while the
+// cache is unreachable every instance reads the database anyway.
+func (s *Service) markStale(ctx context.Context, keys ...string) {
+	if s.principals == nil {
+		return
+	}
+	for _, k := range keys {
+		if err := s.principals.Set(ctx, k, staleMarker, principalTTL); err != nil {
+			s.logger.WarnContext(ctx, "could not invalidate a cached principal", slog.String("error", err.Error()))
+		}
+	}
 }
 
 func sessionKey(sid string) string { return "auth:session:" + sid }
@@ -293,10 +310,11 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (*Princip
 // cachedPrincipal reads through the principal cache. A cache that cannot
 // be asked is skipped, not fatal: the database answers instead.
 func (s *Service) cachedPrincipal(ctx context.Context, key string, load func() (Principal, error)) (*Principal, error) {
+	stale := false
 	if s.principals != nil {
 		if b, ok, err := s.principals.Get(ctx, key); err == nil && ok {
 			var p Principal
-			if json.Unmarshal(b, &p) == nil {
+			if stale = bytes.Equal(b, staleMarker); !stale && json.Unmarshal(b, &p) == nil {
 				return &p, nil
 			}
 		}
@@ -305,9 +323,9 @@ func (s *Service) cachedPrincipal(ctx context.Context, key string, load func() (
 	if err != nil {
 		return nil, err
 	}
-	if s.principals != nil {
+	if s.principals != nil && !stale {
 		if b, err := json.Marshal(p); err == nil {
-			_ = s.principals.Set(ctx, key, b, principalTTL)
+			_, _ = s.principals.Add(ctx, key, b, principalTTL)
 		}
 	}
 	return &p, nil
@@ -387,7 +405,8 @@ func (s *Service) setPassword(ctx context.Context, userID, hash, keepSession str
 		return err
 	}
 	s.logger.InfoContext(ctx, "password changed", slog.String("user_id", userID))
-	return s.forgetSessions(ctx, slices.DeleteFunc(sids, func(sid string) bool { return sid == keepSession })...)
+	s.forgetSessions(ctx, slices.DeleteFunc(sids, func(sid string) bool { return sid == keepSession })...)
+	return nil
 }
 
 // Me returns the caller's account.
@@ -469,7 +488,8 @@ func (s *Service) DeleteMe(ctx context.Context, p *Principal, pw string, request
 		return err
 	}
 	s.logger.InfoContext(ctx, "account deleted", slog.String("user_id", u.ID))
-	return s.forgetSessions(ctx, sids...)
+	s.forgetSessions(ctx, sids...)
+	return nil
 }
 
 // ListUsers lists accounts for admins.
@@ -498,7 +518,8 @@ func (s *Service) SetRoles(ctx context.Context, actor *Principal, userID string,
 		return User{}, err
 	}
 	s.logger.InfoContext(ctx, "roles changed", slog.String("user_id", userID), slog.String("actor", actor.ActorID()), slog.Any("roles", roles))
-	return u, s.forgetSessions(ctx, sids...)
+	s.forgetSessions(ctx, sids...)
+	return u, nil
 }
 
 // CreateAPIKey makes a key with scopes (permission names). The key is
@@ -551,9 +572,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, actor *Principal, id, reques
 	if _, err := s.store.RevokeAPIKey(ctx, id, s.clock(), s.audit(actor, "apikey.revoke", "api_key", id, requestID, nil)); err != nil {
 		return err
 	}
-	if s.principals != nil {
-		return s.principals.Delete(ctx, apiKeyKey(hash))
-	}
+	s.markStale(ctx, apiKeyKey(hash))
 	return nil
 }
 

@@ -22,6 +22,10 @@ type Cache interface {
 	// its ttl. The ttl must be positive (ErrInvalidTTL otherwise): every
 	// entry expires, so an invalidation that was missed heals by itself.
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	// Add stores value only if key holds nothing, and reports whether it
+	// did. A reader that loaded a value before an invalidation wrote its
+	// marker cannot then put the stale value back.
+	Add(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error)
 	// Delete removes keys; deleting a missing key is not an error.
 	Delete(ctx context.Context, keys ...string) error
 	// Ping checks the backend, for the readiness endpoint.

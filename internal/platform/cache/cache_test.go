@@ -160,6 +160,32 @@ var behaviour = []struct {
 		v[0] = 'X'
 		mustHit(t, c, "k", "abc")
 	}},
+	{"add stores only into an empty key", func(t *testing.T, c Cache) {
+		for _, tc := range []struct {
+			value string
+			want  bool
+		}{{"first", true}, {"second", false}} {
+			stored, err := c.Add(t.Context(), "k", []byte(tc.value), longTTL)
+			if err != nil || stored != tc.want {
+				t.Fatalf("Add(%q) = %v, %v; want %v", tc.value, stored, err, tc.want)
+			}
+		}
+		mustHit(t, c, "k", "first")
+		mustDelete(t, c, "k")
+		if stored, err := c.Add(t.Context(), "k", []byte("third"), longTTL); err != nil || !stored {
+			t.Fatalf("Add after Delete = %v, %v; want true", stored, err)
+		}
+		mustHit(t, c, "k", "third")
+	}},
+	{"add after expiry stores", func(t *testing.T, c Cache) {
+		set := time.Now()
+		mustSet(t, c, "k", []byte("old"), shortTTL)
+		waitMiss(t, c, "k", set)
+		if stored, err := c.Add(t.Context(), "k", []byte("new"), longTTL); err != nil || !stored {
+			t.Fatalf("Add after expiry = %v, %v; want true", stored, err)
+		}
+		mustHit(t, c, "k", "new")
+	}},
 	{"ping", func(t *testing.T, c Cache) {
 		if err := c.Ping(t.Context()); err != nil {
 			t.Errorf("Ping: %v", err)

@@ -56,6 +56,15 @@ func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Durat
 	return nil
 }
 
+// Add stores a copy of value unless key holds an unexpired entry.
+func (m *Memory) Add(_ context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	if ttl <= 0 {
+		return false, ErrInvalidTTL
+	}
+	_, stored := m.c.SetIfAbsent(key, memoryEntry{value: bytes.Clone(value), ttl: ttl})
+	return stored, nil
+}
+
 // Delete removes keys.
 func (m *Memory) Delete(_ context.Context, keys ...string) error {
 	for _, k := range keys {

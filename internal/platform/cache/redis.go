@@ -48,6 +48,18 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	return nil
 }
 
+// Add is SET NX: atomic on the server, whatever the number of instances.
+func (r *Redis) Add(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	if ttl <= 0 {
+		return false, ErrInvalidTTL
+	}
+	stored, err := r.client.SetNX(ctx, r.prefix+key, value, ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("cache: redis add: %w", err)
+	}
+	return stored, nil
+}
+
 // Delete removes keys in one DEL.
 func (r *Redis) Delete(ctx context.Context, keys ...string) error {
 	// DEL with no keys is a Redis syntax error, not a no-op.
