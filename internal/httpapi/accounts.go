@@ -153,8 +153,8 @@ func registerAccountRoutes(api huma.API, h *accountHandlers) {
 		Summary: "Trade a refresh token for a new pair", Description: "Refresh tokens rotate: each works once. Reusing a spent one ends its whole sign-in (401).",
 		Errors: []int{http.StatusUnauthorized}}, h.refresh)
 	register(api, needsSignIn(huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: BasePath + "/auth/logout", Tags: tags,
-		Summary: "Sign out", Description: "Ends the sign-in the refresh token belongs to; its access tokens stop working at once.",
-		DefaultStatus: http.StatusNoContent}, ""), h.logout)
+		Summary: "Sign out", Description: "Ends the sign-in the refresh token belongs to; its access tokens stop working at once. 400 token_invalid for a refresh token that is not the caller's.",
+		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusBadRequest}}, ""), h.logout)
 	register(api, huma.Operation{OperationID: "verify-email", Method: http.MethodPost, Path: BasePath + "/auth/verify-email", Tags: tags,
 		Summary: "Confirm an email address", Description: "With the token from the emailed link; single use. 400 token_invalid or token_expired."}, h.verifyEmail)
 	register(api, needsSignIn(huma.Operation{OperationID: "resend-verification", Method: http.MethodPost, Path: BasePath + "/auth/verify-email/resend", Tags: tags,
@@ -196,12 +196,13 @@ func (h *accountHandlers) refresh(ctx context.Context, in *refreshInput) (*token
 }
 
 func (h *accountHandlers) logout(ctx context.Context, in *refreshInput) (*noContent, error) {
-	return nil, h.svc.Logout(ctx, caller(ctx), in.Body.RefreshToken)
+	return nil, inputTokenError(h.svc.Logout(ctx, caller(ctx), in.Body.RefreshToken))
 }
 
-// emailTokenError gives the emailed-token endpoints their 400: the token is
-// a bad input there, not a credential.
-func emailTokenError(err error) error {
+// inputTokenError gives a 400 where a token in the body is a bad input, not
+// the caller's credential: emailed tokens, and logout's refresh token (a 401
+// there would tell the client its own sign-in had ended).
+func inputTokenError(err error) error {
 	if errors.Is(err, account.ErrTokenInvalid) || errors.Is(err, account.ErrTokenExpired) {
 		_, code := problemFor(err)
 		return newProblem(http.StatusBadRequest, code, publicMessage(err))
@@ -211,7 +212,7 @@ func emailTokenError(err error) error {
 
 func (h *accountHandlers) verifyEmail(ctx context.Context, in *tokenInput) (*userOutput, error) {
 	u, err := h.svc.VerifyEmail(ctx, in.Body.Token)
-	return userOut(u, emailTokenError(err))
+	return userOut(u, inputTokenError(err))
 }
 
 func (h *accountHandlers) resendVerification(ctx context.Context, _ *struct{}) (*noContent, error) {
@@ -223,7 +224,7 @@ func (h *accountHandlers) requestReset(ctx context.Context, in *emailInput) (*no
 }
 
 func (h *accountHandlers) confirmReset(ctx context.Context, in *resetConfirmInput) (*noContent, error) {
-	return nil, emailTokenError(h.svc.ConfirmPasswordReset(ctx, in.Body.Token, in.Body.NewPassword))
+	return nil, inputTokenError(h.svc.ConfirmPasswordReset(ctx, in.Body.Token, in.Body.NewPassword))
 }
 
 func (h *accountHandlers) me(ctx context.Context, _ *struct{}) (*userOutput, error) {
