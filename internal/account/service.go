@@ -27,17 +27,6 @@ type Config struct {
 	ResetTTL   time.Duration // password reset token lifetime
 }
 
-// DefaultConfig returns the API.md defaults for secret.
-func DefaultConfig(secret []byte) Config {
-	return Config{
-		JWTSecret:  secret,
-		AccessTTL:  15 * time.Minute,
-		RefreshTTL: 30 * 24 * time.Hour,
-		VerifyTTL:  24 * time.Hour,
-		ResetTTL:   time.Hour,
-	}
-}
-
 // Service carries out the account rules.
 type Service struct {
 	cfg    Config

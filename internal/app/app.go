@@ -88,7 +88,10 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 	}
 	accountStore := db.Accounts(inserter)
 	hasher := password.NewHasher(cfg.BcryptCost, runtime.NumCPU(), cfg.HashWait)
-	a.Accounts, err = account.NewService(account.DefaultConfig([]byte(cfg.JWTSecret)), accountStore, hasher, principals, logger, now)
+	a.Accounts, err = account.NewService(account.Config{
+		JWTSecret: []byte(cfg.JWTSecret), AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL,
+		VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
+	}, accountStore, hasher, principals, logger, now)
 	if err != nil {
 		return nil, err
 	}

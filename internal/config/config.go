@@ -42,6 +42,10 @@ type Config struct {
 	TrustedProxies  []string      `env:"TRUSTED_PROXIES" envSeparator:","`
 	BcryptCost      int           `env:"BCRYPT_COST" envDefault:"12"`
 	HashWait        time.Duration `env:"HASH_WAIT" envDefault:"2s"`
+	AccessTokenTTL  time.Duration `env:"ACCESS_TOKEN_TTL" envDefault:"15m"`
+	RefreshTokenTTL time.Duration `env:"REFRESH_TOKEN_TTL" envDefault:"720h"`
+	VerifyTokenTTL  time.Duration `env:"VERIFY_TOKEN_TTL" envDefault:"24h"`
+	ResetTokenTTL   time.Duration `env:"RESET_TOKEN_TTL" envDefault:"1h"`
 	LogFormat       string        `env:"LOG_FORMAT" envDefault:"json"`
 	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
@@ -158,8 +162,13 @@ func (c Config) Validate() error {
 	if c.BcryptCost < 4 || c.BcryptCost > 31 {
 		bad("BCRYPT_COST", "must be between 4 and 31, got %d", c.BcryptCost)
 	}
-	if c.HashWait <= 0 {
-		bad("HASH_WAIT", "must be a positive duration")
+	for name, d := range map[string]time.Duration{
+		"HASH_WAIT": c.HashWait, "ACCESS_TOKEN_TTL": c.AccessTokenTTL, "REFRESH_TOKEN_TTL": c.RefreshTokenTTL,
+		"VERIFY_TOKEN_TTL": c.VerifyTokenTTL, "RESET_TOKEN_TTL": c.ResetTokenTTL,
+	} {
+		if d <= 0 {
+			bad(name, "must be a positive duration, like 15m or 24h")
+		}
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		bad("LOG_FORMAT", "must be json or text, got %q", c.LogFormat)
@@ -296,6 +305,10 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Int("bcrypt_cost", c.BcryptCost),
 		slog.String("hash_wait", c.HashWait.String()),
+		slog.String("access_token_ttl", c.AccessTokenTTL.String()),
+		slog.String("refresh_token_ttl", c.RefreshTokenTTL.String()),
+		slog.String("verify_token_ttl", c.VerifyTokenTTL.String()),
+		slog.String("reset_token_ttl", c.ResetTokenTTL.String()),
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/yogaflow/yogaflow/internal/apptest"
 )
@@ -84,4 +85,21 @@ func TestAuthEventsAreLoggedWithoutSecrets(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestTokenLifetimesAreConfigurable(t *testing.T) {
+	a := apptest.New(t, sqliteEngine(t), "YOGAFLOW_ACCESS_TOKEN_TTL=1m", "YOGAFLOW_REFRESH_TOKEN_TTL=10m")
+	email := newEmail()
+	signUp(t, a, email)
+	res := a.Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": email, "password": goodPassword})
+	res.Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"expires_in": 60}})
+	access, _ := apptest.Field(res.JSON(t), "access_token")
+	refresh, _ := apptest.Field(res.JSON(t), "refresh_token")
+
+	a.Clock.Advance(2 * time.Minute)
+	a.Do(t, "GET", "/api/v1/users/me", nil, bearer(access.(string))...).
+		Check(t, apptest.Scenario{Status: 401, JSON: map[string]any{"code": "token_expired"}})
+	a.Clock.Advance(10 * time.Minute)
+	a.Do(t, "POST", "/api/v1/auth/refresh", map[string]any{"refresh_token": refresh}).
+		Check(t, apptest.Scenario{Status: 401, JSON: map[string]any{"code": "token_expired"}})
 }
