@@ -15,9 +15,7 @@ const (
 	RoleEditor = "editor"
 	RoleAdmin  = "admin"
 
-	PermContentWrite = "content:write"
-	PermUsersManage  = "users:manage"
-	PermFlagsManage  = "flags:manage"
+	PermUsersManage = "users:manage"
 )
 
 // Errors returned by the Service. Their text is written for people: the
@@ -29,9 +27,7 @@ var (
 	ErrWrongPassword      = errors.New("the current password is wrong")
 	ErrTokenInvalid       = errors.New("the token is not valid")
 	ErrTokenExpired       = errors.New("the token has expired")
-	ErrUnauthenticated    = errors.New("authentication is required")
 	ErrSessionRevoked     = errors.New("this sign-in has ended; sign in again")
-	ErrForbidden          = errors.New("you may not do this")
 	ErrBusy               = errors.New("the service is busy; try again in a moment")
 )
 
@@ -63,6 +59,9 @@ type Principal struct {
 	APIKeyID    string
 	Roles       []string
 	Permissions []string
+	// ExpiresAt is an API key's expiry, checked on every use (the
+	// principal may come from a cache).
+	ExpiresAt *time.Time
 }
 
 // Can reports whether the principal holds permission.

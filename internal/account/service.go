@@ -268,13 +268,17 @@ func apiKeyKey(hash string) string { return "auth:apikey:" + hash }
 // API key. Returns ErrTokenInvalid, ErrTokenExpired or ErrSessionRevoked.
 func (s *Service) Authenticate(ctx context.Context, credential string) (*Principal, error) {
 	if strings.HasPrefix(credential, APIKeyPrefix) {
-		return s.cachedPrincipal(ctx, apiKeyKey(hashSecret(credential)), func() (Principal, error) {
+		p, err := s.cachedPrincipal(ctx, apiKeyKey(hashSecret(credential)), func() (Principal, error) {
 			p, err := s.store.APIKeyPrincipal(ctx, hashSecret(credential), s.clock())
 			if errors.Is(err, ErrNotFound) {
 				return Principal{}, ErrTokenInvalid
 			}
 			return p, err
 		})
+		if err == nil && p.ExpiresAt != nil && !s.clock().Before(*p.ExpiresAt) {
+			return nil, ErrTokenInvalid
+		}
+		return p, err
 	}
 	userID, sid, err := s.signer.parse(credential)
 	if err != nil {

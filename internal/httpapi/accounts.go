@@ -196,7 +196,7 @@ func (h *accountHandlers) refresh(ctx context.Context, in *refreshInput) (*token
 }
 
 func (h *accountHandlers) logout(ctx context.Context, in *refreshInput) (*noContent, error) {
-	return nil, inputTokenError(h.svc.Logout(ctx, caller(ctx), in.Body.RefreshToken))
+	return nil, inputTokenError(h.svc.Logout(ctx, principalFrom(ctx), in.Body.RefreshToken))
 }
 
 // inputTokenError gives a 400 where a token in the body is a bad input, not
@@ -216,7 +216,7 @@ func (h *accountHandlers) verifyEmail(ctx context.Context, in *tokenInput) (*use
 }
 
 func (h *accountHandlers) resendVerification(ctx context.Context, _ *struct{}) (*noContent, error) {
-	return nil, h.svc.ResendVerification(ctx, caller(ctx))
+	return nil, h.svc.ResendVerification(ctx, principalFrom(ctx))
 }
 
 func (h *accountHandlers) requestReset(ctx context.Context, in *emailInput) (*noContent, error) {
@@ -228,19 +228,19 @@ func (h *accountHandlers) confirmReset(ctx context.Context, in *resetConfirmInpu
 }
 
 func (h *accountHandlers) me(ctx context.Context, _ *struct{}) (*userOutput, error) {
-	return userOut(h.svc.Me(ctx, caller(ctx)))
+	return userOut(h.svc.Me(ctx, principalFrom(ctx)))
 }
 
 func (h *accountHandlers) updateMe(ctx context.Context, in *updateMeInput) (*userOutput, error) {
-	return userOut(h.svc.UpdateMe(ctx, caller(ctx), in.Body.DisplayName, in.Body.Timezone))
+	return userOut(h.svc.UpdateMe(ctx, principalFrom(ctx), in.Body.DisplayName, in.Body.Timezone))
 }
 
 func (h *accountHandlers) changePassword(ctx context.Context, in *changePasswordInput) (*noContent, error) {
-	return nil, h.svc.ChangePassword(ctx, caller(ctx), in.Body.CurrentPassword, in.Body.NewPassword)
+	return nil, h.svc.ChangePassword(ctx, principalFrom(ctx), in.Body.CurrentPassword, in.Body.NewPassword)
 }
 
 func (h *accountHandlers) deleteMe(ctx context.Context, in *deleteMeInput) (*noContent, error) {
-	return nil, h.svc.DeleteMe(ctx, caller(ctx), in.Body.Password, RequestID(ctx))
+	return nil, h.svc.DeleteMe(ctx, principalFrom(ctx), in.Body.Password, RequestID(ctx))
 }
 
 type exportOutput struct {
@@ -263,7 +263,7 @@ type sessionBody struct {
 }
 
 func (h *accountHandlers) export(ctx context.Context, _ *struct{}) (*exportOutput, error) {
-	e, err := h.svc.Export(ctx, caller(ctx))
+	e, err := h.svc.Export(ctx, principalFrom(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -138,11 +138,11 @@ func (h *accountHandlers) listUsers(ctx context.Context, in *listUsersInput) (*l
 }
 
 func (h *accountHandlers) setRoles(ctx context.Context, in *setRolesInput) (*userOutput, error) {
-	return userOut(h.svc.SetRoles(ctx, caller(ctx), in.ID, in.Body.Roles, RequestID(ctx)))
+	return userOut(h.svc.SetRoles(ctx, principalFrom(ctx), in.ID, in.Body.Roles, RequestID(ctx)))
 }
 
 func (h *accountHandlers) createAPIKey(ctx context.Context, in *createAPIKeyInput) (*newAPIKeyOutput, error) {
-	k, secret, err := h.svc.CreateAPIKey(ctx, caller(ctx), in.Body.Name, in.Body.Scopes, in.Body.ExpiresAt, RequestID(ctx))
+	k, secret, err := h.svc.CreateAPIKey(ctx, principalFrom(ctx), in.Body.Name, in.Body.Scopes, in.Body.ExpiresAt, RequestID(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func (h *accountHandlers) listAPIKeys(ctx context.Context, in *ListParams) (*lis
 }
 
 func (h *accountHandlers) revokeAPIKey(ctx context.Context, in *apiKeyIDInput) (*noContent, error) {
-	return nil, h.svc.RevokeAPIKey(ctx, caller(ctx), in.ID, RequestID(ctx))
+	return nil, h.svc.RevokeAPIKey(ctx, principalFrom(ctx), in.ID, RequestID(ctx))
 }
 
 func (h *accountHandlers) listAudit(ctx context.Context, in *listAuditInput) (*listOutput[auditBody], error) {

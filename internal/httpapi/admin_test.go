@@ -60,13 +60,11 @@ func TestExpiredAPIKeyIsRefused(t *testing.T) {
 		expires := a.Clock.Now().Add(time.Hour).Format(time.RFC3339)
 		res := a.Do(t, "POST", "/api/v1/admin/api-keys", map[string]any{"name": "short", "scopes": []string{"users:manage"}, "expires_at": expires}, bearer(admin.access)...)
 		key, _ := apptest.Field(res.JSON(t), "key")
+		// This use caches the key's principal.
 		a.Do(t, "GET", "/api/v1/admin/users", nil, "X-API-Key", key.(string)).Check(t, apptest.Scenario{Status: 200})
 		a.Clock.Advance(2 * time.Hour)
-		// A new instance's cache would not hold it: this one must not either
-		// once the key has expired, so check a key never cached as well.
-		res = a.Do(t, "POST", "/api/v1/admin/api-keys", map[string]any{"name": "later", "scopes": []string{"users:manage"},
-			"expires_at": a.Clock.Now().Add(-time.Minute).Format(time.RFC3339)}, bearer(newAdmin(t, a).access)...)
-		res.Check(t, apptest.Scenario{Status: 422})
+		a.Do(t, "GET", "/api/v1/admin/users", nil, "X-API-Key", key.(string)).
+			Check(t, apptest.Scenario{Status: 401, JSON: map[string]any{"code": "token_invalid"}})
 	})
 }
 

@@ -111,7 +111,3 @@ func needsSignIn(op huma.Operation, permission string) huma.Operation {
 	}
 	return op
 }
-
-// caller is the principal of a signed-in operation; authorize has made
-// sure there is one.
-func caller(ctx context.Context) *account.Principal { return principalFrom(ctx) }

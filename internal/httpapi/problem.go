@@ -95,8 +95,6 @@ var domainErrors = []struct {
 	{account.ErrTokenInvalid, http.StatusUnauthorized, CodeTokenInvalid},
 	{account.ErrTokenExpired, http.StatusUnauthorized, CodeTokenExpired},
 	{account.ErrSessionRevoked, http.StatusUnauthorized, CodeUnauthorized},
-	{account.ErrUnauthenticated, http.StatusUnauthorized, CodeUnauthorized},
-	{account.ErrForbidden, http.StatusForbidden, CodeForbidden},
 	{account.ErrBusy, http.StatusServiceUnavailable, CodeUnavailable},
 }
 

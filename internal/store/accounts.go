@@ -585,6 +585,7 @@ WHERE key_hash = $1 AND revoked_at IS NULL`, hash).Scan(&p.APIKeyID, &scopes, &e
 		}
 	}
 	p.Permissions = strings.Fields(scopes)
+	p.ExpiresAt = nullTime(expires)
 	return p, nil
 }
 
