@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/yogaflow/yogaflow/internal/account"
 	"github.com/yogaflow/yogaflow/internal/httpapi/docs"
@@ -59,6 +60,7 @@ func newRouter(d Deps) (chi.Router, huma.API) {
 	r := chi.NewRouter()
 	r.Use(
 		observe(d.Logger, d.Metrics),
+		middleware.GetHead, // HEAD wherever GET is served, as HTTP expects
 		securityHeaders,
 		corsPolicy(d.CORSOrigins),
 		limitBody(MaxBodyBytes),
@@ -170,12 +172,15 @@ func hasParams(t reflect.Type) bool {
 }
 
 // allowedMethods lists the methods the router serves at path, for a 405's
-// Allow header.
+// Allow header; HEAD comes with GET (middleware.GetHead).
 func allowedMethods(r chi.Routes, path string) []string {
 	var allowed []string
-	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		if r.Match(chi.NewRouteContext(), m, path) {
 			allowed = append(allowed, m)
+			if m == http.MethodGet {
+				allowed = append(allowed, http.MethodHead)
+			}
 		}
 	}
 	return allowed

@@ -23,9 +23,11 @@ func TestOperationsEndpoints(t *testing.T) {
 			{Name: "redoc", Method: "GET", Path: "/redoc", Status: 200, ContentType: "text/html"},
 			{Name: "unknown path", Method: "GET", Path: "/api/v1/nothing-here", Status: 404,
 				ContentType: "application/problem+json", JSON: map[string]any{"code": "not_found", "status": 404}},
+			{Name: "HEAD where GET is served", Method: "HEAD", Path: "/docs", Status: 200},
+			{Name: "favicon", Method: "GET", Path: "/favicon.ico", Status: 200, ContentType: "image/png"},
 			{Name: "wrong method", Method: "POST", Path: "/health", Status: 405,
 				ContentType: "application/problem+json", JSON: map[string]any{"code": "method_not_allowed"},
-				Header: map[string]string{"Allow": "GET"}},
+				Header: map[string]string{"Allow": "GET, HEAD"}},
 		})
 	})
 }

@@ -92,6 +92,8 @@ func Routes(r chi.Router, specURL string) {
 	spec, _ := json.Marshal(specURL) // a string always marshals; the result is a safe JS literal
 
 	r.Get("/docs", page(swaggerPage, swaggerCSP))
+	// Browsers ask every page's origin for one; ReDoc's page names none.
+	r.Get("/favicon.ico", asset(swaggerfiles.FS, "favicon-32x32.png"))
 	r.Get("/docs/init.js", script(fmt.Sprintf(`"use strict";
 window.ui = SwaggerUIBundle({
   url: %s,
