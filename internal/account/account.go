@@ -31,14 +31,6 @@ var (
 	ErrBusy               = errors.New("the service is busy; try again in a moment")
 )
 
-// ValidationError is a bad value in a named field.
-type ValidationError struct {
-	Field   string
-	Message string
-}
-
-func (e *ValidationError) Error() string { return e.Field + " " + e.Message }
-
 // User is a person with an account.
 type User struct {
 	ID            string

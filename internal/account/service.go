@@ -16,6 +16,7 @@ import (
 	"github.com/yogaflow/yogaflow/internal/platform/cache"
 	"github.com/yogaflow/yogaflow/internal/platform/logging"
 	"github.com/yogaflow/yogaflow/internal/platform/password"
+	"github.com/yogaflow/yogaflow/internal/platform/validation"
 )
 
 // Config holds the account rules that operators may tune.
@@ -70,7 +71,7 @@ type RegisterInput struct {
 }
 
 // Register creates an account with the user role and mails a verification
-// link. Returns ErrEmailTaken, a *ValidationError, or ErrBusy.
+// link. Returns ErrEmailTaken, a *validation.Error, or ErrBusy.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (User, error) {
 	email, err := normaliseEmail(in.Email)
 	if err != nil {
@@ -489,7 +490,7 @@ func (s *Service) DeleteMe(ctx context.Context, p *Principal, pw string, request
 func (s *Service) ListUsers(ctx context.Context, f UserFilter) (Page[User], error) {
 	if f.Role != "" {
 		if err := checkRoles([]string{f.Role}); err != nil {
-			return Page[User]{}, &ValidationError{Field: "role", Message: err.(*ValidationError).Message}
+			return Page[User]{}, validation.New("role", err.(*validation.Error).Message)
 		}
 	}
 	return s.store.ListUsers(ctx, f)
@@ -520,7 +521,7 @@ func (s *Service) SetRoles(ctx context.Context, actor *Principal, userID string,
 func (s *Service) CreateAPIKey(ctx context.Context, actor *Principal, name string, scopes []string, expiresAt *time.Time, requestID string) (APIKey, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return APIKey{}, "", &ValidationError{Field: "name", Message: "must not be empty"}
+		return APIKey{}, "", validation.New("name", "must not be empty")
 	}
 	known, err := s.store.Permissions(ctx)
 	if err != nil {
@@ -528,16 +529,16 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor *Principal, name strin
 	}
 	scopes = sortedUnique(scopes)
 	if len(scopes) == 0 {
-		return APIKey{}, "", &ValidationError{Field: "scopes", Message: "must name at least one permission: " + strings.Join(known, ", ")}
+		return APIKey{}, "", validation.New("scopes", "must name at least one permission: "+strings.Join(known, ", "))
 	}
 	for _, sc := range scopes {
 		if !slices.Contains(known, sc) {
-			return APIKey{}, "", &ValidationError{Field: "scopes", Message: fmt.Sprintf("%q is not a permission; use %s", sc, strings.Join(known, ", "))}
+			return APIKey{}, "", validation.New("scopes", fmt.Sprintf("%q is not a permission; use %s", sc, strings.Join(known, ", ")))
 		}
 	}
 	now := s.clock()
 	if expiresAt != nil && !expiresAt.After(now) {
-		return APIKey{}, "", &ValidationError{Field: "expires_at", Message: "must be in the future"}
+		return APIKey{}, "", validation.New("expires_at", "must be in the future")
 	}
 	secret := APIKeyPrefix + newSecret()
 	k := APIKey{ID: newID(), Name: name, Prefix: secret[:len(APIKeyPrefix)+8], Scopes: scopes, CreatedAt: now, ExpiresAt: expiresAt}
@@ -606,9 +607,9 @@ func (s *Service) newPasswordHash(ctx context.Context, pw string, userInputs ...
 	var re *password.RuleError
 	switch {
 	case errors.As(err, &re):
-		return "", &ValidationError{Field: "password", Message: re.Message}
+		return "", validation.New("password", re.Message)
 	case errors.Is(err, password.ErrTooLong):
-		return "", &ValidationError{Field: "password", Message: fmt.Sprintf("must be at most %d bytes long", password.MaxLength)}
+		return "", validation.New("password", fmt.Sprintf("must be at most %d bytes long", password.MaxLength))
 	}
 	return hash, mapHasherErr(err)
 }
@@ -626,7 +627,7 @@ func normaliseEmail(raw string) (string, error) {
 	email := strings.ToLower(strings.TrimSpace(raw))
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || addr.Name != "" || len(email) > maxEmailLen || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
-		return "", &ValidationError{Field: "email", Message: "must be an email address like name@example.com"}
+		return "", validation.New("email", "must be an email address like name@example.com")
 	}
 	return email, nil
 }
@@ -637,10 +638,10 @@ func checkTimezone(tz string) (string, error) {
 		return "UTC", nil
 	}
 	if tz == "Local" || !utf8.ValidString(tz) {
-		return "", &ValidationError{Field: "timezone", Message: "must be an IANA time zone name like Europe/Paris"}
+		return "", validation.New("timezone", "must be an IANA time zone name like Europe/Paris")
 	}
 	if _, err := time.LoadLocation(tz); err != nil {
-		return "", &ValidationError{Field: "timezone", Message: "must be an IANA time zone name like Europe/Paris"}
+		return "", validation.New("timezone", "must be an IANA time zone name like Europe/Paris")
 	}
 	return tz, nil
 }
@@ -649,11 +650,11 @@ var knownRoles = []string{RoleUser, RoleEditor, RoleAdmin}
 
 func checkRoles(roles []string) error {
 	if len(roles) == 0 {
-		return &ValidationError{Field: "roles", Message: "must hold at least one of user, editor, admin"}
+		return validation.New("roles", "must hold at least one of user, editor, admin")
 	}
 	for _, r := range roles {
 		if !slices.Contains(knownRoles, r) {
-			return &ValidationError{Field: "roles", Message: fmt.Sprintf("%q is not a role; use user, editor or admin", r)}
+			return validation.New("roles", fmt.Sprintf("%q is not a role; use user, editor or admin", r))
 		}
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/yogaflow/yogaflow/internal/account"
+	"github.com/yogaflow/yogaflow/internal/platform/validation"
 )
 
 // ProblemContentType is the media type of every error response (RFC 9457).
@@ -158,7 +159,7 @@ func fieldName(location string) string {
 func humaError(ctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
 	if status >= 500 {
 		for _, err := range errs {
-			var ve *account.ValidationError
+			var ve *validation.Error
 			if errors.As(err, &ve) {
 				return &Problem{Type: "about:blank", Title: http.StatusText(http.StatusUnprocessableEntity),
 					Status: http.StatusUnprocessableEntity, Code: CodeValidationFailed,

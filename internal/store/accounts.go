@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/yogaflow/yogaflow/internal/account"
+	"github.com/yogaflow/yogaflow/internal/platform/validation"
 )
 
 // JobInserter enqueues a job inside a transaction (River's client).
@@ -33,7 +34,7 @@ var _ account.Store = (*Accounts)(nil)
 func (db *DB) Accounts(jobs JobInserter) *Accounts { return &Accounts{db: db, jobs: jobs} }
 
 func badCursor() error {
-	return &account.ValidationError{Field: "cursor", Message: "is not a cursor this list gave out"}
+	return validation.New("cursor", "is not a cursor this list gave out")
 }
 
 const insertUser = `INSERT INTO users (id, email, display_name, timezone, password_hash, email_verified_at, created_at, updated_at)
