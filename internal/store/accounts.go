@@ -154,14 +154,14 @@ func (s *Accounts) PasswordHash(ctx context.Context, userID string) (string, err
 func (s *Accounts) UpdateProfile(ctx context.Context, userID, displayName, timezone string, at time.Time) (account.User, error) {
 	res, err := s.db.write.ExecContext(ctx, `UPDATE users SET display_name = $2, timezone = $3, updated_at = $4 WHERE id = $1`,
 		userID, displayName, timezone, at)
-	if err := affectedOne(res, err); err != nil {
+	if err := affectedOne(res, err, account.ErrNotFound); err != nil {
 		return account.User{}, err
 	}
 	return s.userWhere(ctx, s.db.write, "id = $1", userID)
 }
 
-// affectedOne turns "no row changed" into ErrNotFound.
-func affectedOne(res sql.Result, err error) error {
+// affectedOne turns "no row changed" into notFound, the domain's error.
+func affectedOne(res sql.Result, err error, notFound error) error {
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func affectedOne(res sql.Result, err error) error {
 		return err
 	}
 	if n == 0 {
-		return account.ErrNotFound
+		return notFound
 	}
 	return nil
 }
@@ -178,7 +178,7 @@ func affectedOne(res sql.Result, err error) error {
 func (s *Accounts) SetPassword(ctx context.Context, userID, hash, keepSession string, at time.Time) error {
 	return s.db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1`, userID, hash, at)
-		if err := affectedOne(res, err); err != nil {
+		if err := affectedOne(res, err, account.ErrNotFound); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE auth_sessions SET revoked_at = $2
@@ -213,7 +213,7 @@ func (s *Accounts) ActiveSessionIDs(ctx context.Context, userID string) ([]strin
 func (s *Accounts) SetRoles(ctx context.Context, userID string, roles []string, entry account.AuditEntry) (account.User, error) {
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET updated_at = $2 WHERE id = $1`, userID, entry.At)
-		if err := affectedOne(res, err); err != nil {
+		if err := affectedOne(res, err, account.ErrNotFound); err != nil {
 			return err
 		}
 		if err := setRoles(ctx, tx, userID, roles); err != nil {
@@ -286,7 +286,7 @@ func (s *Accounts) DeleteUser(ctx context.Context, userID string, entry account.
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, userID)
-		if err := affectedOne(res, err); err != nil {
+		if err := affectedOne(res, err, account.ErrNotFound); err != nil {
 			return err
 		}
 		entry.ActorID, entry.TargetID = "deleted-user", "deleted-user"
@@ -364,9 +364,7 @@ func (s *Accounts) RotateRefreshToken(ctx context.Context, oldHash string, next 
 		// concurrent rotations, only one changes a row.
 		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL
 AND session_id IN (SELECT id FROM auth_sessions WHERE revoked_at IS NULL)`, oldHash, at)
-		if err := affectedOne(res, err); errors.Is(err, account.ErrNotFound) {
-			return account.ErrTokenInvalid
-		} else if err != nil {
+		if err := affectedOne(res, err, account.ErrTokenInvalid); err != nil {
 			return err
 		}
 		return insertRefreshToken(ctx, tx, next)
@@ -469,9 +467,7 @@ func (s *Accounts) ConsumeEmailToken(ctx context.Context, hash string, purpose a
 		}
 		// Conditional, so two concurrent uses cannot both succeed.
 		res, err := tx.ExecContext(ctx, `UPDATE email_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL`, hash, at)
-		if err := affectedOne(res, err); errors.Is(err, account.ErrNotFound) {
-			return account.ErrTokenInvalid
-		} else if err != nil {
+		if err := affectedOne(res, err, account.ErrTokenInvalid); err != nil {
 			return err
 		}
 		return nil
@@ -540,7 +536,7 @@ func (s *Accounts) ListAPIKeys(ctx context.Context, limit int, cursor string) (a
 func (s *Accounts) RevokeAPIKey(ctx context.Context, id string, at time.Time, entry account.AuditEntry) (account.APIKey, error) {
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1`, id, at)
-		if err := affectedOne(res, err); err != nil {
+		if err := affectedOne(res, err, account.ErrNotFound); err != nil {
 			return err
 		}
 		return addAudit(ctx, tx, entry)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -44,6 +45,22 @@ func decodeCursor(c string) (time.Time, string, error) {
 		return time.Time{}, "", errBadCursor
 	}
 	return time.UnixMicro(n).UTC(), id, nil
+}
+
+// encodeNameCursor is the cursor of a list sorted by a text key (a name),
+// then id, ascending.
+func encodeNameCursor(name, id string) string {
+	b, _ := json.Marshal([2]string{name, id})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeNameCursor(c string) (string, string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	var v [2]string
+	if err != nil || json.Unmarshal(b, &v) != nil || v[1] == "" {
+		return "", "", errBadCursor
+	}
+	return v[0], v[1], nil
 }
 
 // placeholders returns "$from, $from+1, ..." for n values.
@@ -96,12 +113,39 @@ func (f *filter) after(cursor string) error {
 	return nil
 }
 
+// afterName adds the keyset condition for a page after cursor in a list
+// sorted by the text column key, then id, ascending.
+func (f *filter) afterName(cursor, key string) error {
+	if cursor == "" {
+		return nil
+	}
+	name, id, err := decodeNameCursor(cursor)
+	if err != nil {
+		return err
+	}
+	f.where(fmt.Sprintf("(%s, id) > (%s, %s)", key, f.arg(name), f.arg(id)))
+	return nil
+}
+
+// clause is " WHERE cond AND cond ...", or "" without conditions.
+func (f *filter) clause() string {
+	if len(f.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(f.conds, " AND ")
+}
+
 // page ends a query: WHERE, newest first, and one row more than limit so
 // the caller knows whether there is a next page.
 func (f *filter) page(limit int) string {
-	q := ""
-	if len(f.conds) > 0 {
-		q = " WHERE " + strings.Join(f.conds, " AND ")
+	return f.clause() + " ORDER BY created_at DESC, id DESC LIMIT " + f.arg(limit+1)
+}
+
+// in returns "(p1, p2, ...)" with an argument for each value.
+func (f *filter) in(values []string) string {
+	ps := make([]string, len(values))
+	for i, v := range values {
+		ps[i] = f.arg(v)
 	}
-	return q + " ORDER BY created_at DESC, id DESC LIMIT " + f.arg(limit+1)
+	return "(" + strings.Join(ps, ", ") + ")"
 }

@@ -1,0 +1,189 @@
+// Package library is the content people practise with: the pose library and
+// sequences of poses, preset (curated by editors) or a user's own.
+package library
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/yogaflow/yogaflow/internal/account"
+)
+
+// Errors returned by the Service; their text is written for people.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrSlugTaken = errors.New("that slug is already used")
+	ErrPoseInUse = errors.New("a sequence uses this pose; remove it from every sequence first")
+	// ErrSignInRequired: only a signed-in caller has sequences of their own.
+	ErrSignInRequired = errors.New("sign in to list your own sequences")
+)
+
+// The enumerations of API.md.
+var (
+	Categories = []string{"standing", "seated", "balancing", "backbend", "forward_bend", "twist", "inversion",
+		"hip_opener", "arm_balance", "core", "supine", "prone", "restorative"}
+	Difficulties      = []string{"beginner", "intermediate", "advanced"}
+	Contraindications = []string{"pregnancy", "knee_injury", "hip_injury", "back_injury", "neck_injury",
+		"shoulder_injury", "wrist_injury", "high_blood_pressure", "low_blood_pressure", "glaucoma",
+		"heart_condition", "vertigo"}
+	Styles     = []string{"hatha", "vinyasa", "yin", "restorative", "power", "ashtanga", "gentle"}
+	FocusAreas = []string{"flexibility", "strength", "balance", "relaxation", "core", "hips", "back",
+		"energy", "sleep", "full_body"}
+	Sides = []string{"left", "right", "both"}
+)
+
+// Pose is one pose of the library.
+type Pose struct {
+	ID                 string
+	Slug               string
+	EnglishName        string
+	SanskritName       string
+	Category           string
+	Difficulty         string
+	Description        string
+	Instructions       []string
+	Benefits           []string
+	Contraindications  []string
+	TwoSided           bool
+	DefaultHoldSeconds int
+	ImageURL           *string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	// SeedHash is the hash of the built-in content the pose was last loaded
+	// from, and "" once an editor has changed it: seeding then leaves it be.
+	SeedHash string
+}
+
+// PoseRef is a pose as a sequence step shows it.
+type PoseRef struct {
+	ID           string
+	Slug         string
+	EnglishName  string
+	SanskritName string
+	ImageURL     *string
+}
+
+// Step is one pose held in a sequence. DurationSeconds is per side.
+type Step struct {
+	Position        int
+	Pose            PoseRef
+	DurationSeconds int
+	Side            string
+	Cue             *string
+}
+
+// Sequence is an ordered practice of poses.
+type Sequence struct {
+	ID                   string
+	Slug                 string
+	Name                 string
+	Description          string
+	Difficulty           string
+	Style                string
+	FocusArea            string
+	OwnerID              *string // nil for presets
+	TotalDurationSeconds int
+	Contraindications    []string
+	Steps                []Step
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+	SeedHash             string // as Pose.SeedHash
+}
+
+// IsPreset says whether editors curate the sequence (it has no owner).
+func (s Sequence) IsPreset() bool { return s.OwnerID == nil }
+
+// Page is one page of a keyset-paginated list.
+type Page[T any] struct {
+	Items      []T
+	NextCursor string
+}
+
+// PoseFilter selects poses; every set field must hold (AND).
+type PoseFilter struct {
+	Category   string
+	Difficulty string
+	Avoid      []string // contraindication tags to exclude
+	Query      string   // English or Sanskrit name, any case, any diacritics
+	Limit      int
+	Cursor     string
+}
+
+// SequenceFilter selects the sequences a viewer may see: presets, and
+// their own when signed in.
+type SequenceFilter struct {
+	Viewer      string // user ID, "" for anonymous
+	Difficulty  string
+	Style       string
+	FocusArea   string
+	Preset      *bool // true: presets only; false: the viewer's own only
+	Mine        bool  // the viewer's own only
+	Avoid       []string
+	MaxDuration int // seconds; 0 for no bound
+	Limit       int
+	Cursor      string
+}
+
+// StepInput is a step as clients write it; Pose is an ID or a slug.
+type StepInput struct {
+	Pose            string
+	DurationSeconds int
+	Side            string
+	Cue             *string
+}
+
+// NewStep is a step ready to store: its pose resolved to an ID.
+type NewStep struct {
+	PoseID          string
+	DurationSeconds int
+	Side            string
+	Cue             *string
+}
+
+// Audit is what the store records of an editorial write.
+type Audit = account.AuditEntry
+
+// Store is the persistence the Service needs. Lookups by "ref" accept an
+// ID or a slug. Methods return ErrNotFound for a missing row.
+type Store interface {
+	ListPoses(ctx context.Context, f PoseFilter) (Page[Pose], error)
+	Pose(ctx context.Context, ref string) (Pose, error)
+	// PoseIDs resolves refs (IDs or slugs) to IDs; a missing one is absent
+	// from the map.
+	PoseIDs(ctx context.Context, refs []string) (map[string]string, error)
+	// CreatePose returns ErrSlugTaken for a used slug.
+	CreatePose(ctx context.Context, p Pose, audit *Audit) error
+	UpdatePose(ctx context.Context, p Pose, audit *Audit) error
+	// DeletePose returns ErrPoseInUse while a sequence uses it.
+	DeletePose(ctx context.Context, id string, audit *Audit) error
+
+	ListSequences(ctx context.Context, f SequenceFilter) (Page[Sequence], error)
+	Sequence(ctx context.Context, ref string) (Sequence, error)
+	CreateSequence(ctx context.Context, s Sequence, steps []NewStep, audit *Audit) error
+	UpdateSequence(ctx context.Context, s Sequence, steps []NewStep, audit *Audit) error
+	DeleteSequence(ctx context.Context, id string, audit *Audit) error
+}
+
+// fold lower-cases s and strips its diacritics, so "Śavāsana" and
+// "savasana" match.
+func fold(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	return strings.ToLower(out)
+}
+
+// SearchText is what q is matched against: both names, folded.
+func SearchText(english, sanskrit string) string { return fold(english + " " + sanskrit) }
+
+// FoldQuery folds a search query the same way.
+func FoldQuery(q string) string { return fold(strings.TrimSpace(q)) }
