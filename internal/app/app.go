@@ -19,6 +19,7 @@ import (
 
 	"github.com/yogaflow/yogaflow/internal/account"
 	"github.com/yogaflow/yogaflow/internal/config"
+	"github.com/yogaflow/yogaflow/internal/library"
 	"github.com/yogaflow/yogaflow/internal/httpapi"
 	"github.com/yogaflow/yogaflow/internal/platform/cache"
 	"github.com/yogaflow/yogaflow/internal/platform/mail"
@@ -123,6 +124,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		CORSOrigins: cfg.CORSOrigins,
 		Checks:      checks,
 		Accounts:    a.Accounts,
+		Library:     library.NewService(db.Library(), now),
 	})
 	return a, nil
 }

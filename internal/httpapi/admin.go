@@ -25,14 +25,15 @@ type listOutput[T any] struct {
 	}
 }
 
-func listOf[T, U any](page account.Page[T], err error, f func(T) U) (*listOutput[U], error) {
+// listOf makes a list response of one page of any domain's items.
+func listOf[T, U any](items []T, next string, err error, f func(T) U) (*listOutput[U], error) {
 	if err != nil {
 		return nil, err
 	}
 	out := &listOutput[U]{}
-	out.Body.Items = mapSlice(page.Items, f)
-	if page.NextCursor != "" {
-		out.Body.NextCursor = &page.NextCursor
+	out.Body.Items = mapSlice(items, f)
+	if next != "" {
+		out.Body.NextCursor = &next
 	}
 	return out, nil
 }
@@ -134,7 +135,7 @@ func registerAdminRoutes(api huma.API, h *accountHandlers) {
 
 func (h *accountHandlers) listUsers(ctx context.Context, in *listUsersInput) (*listOutput[userBody], error) {
 	page, err := h.svc.ListUsers(ctx, account.UserFilter{Query: in.Query, Role: in.Role, Limit: in.Limit, Cursor: in.Cursor})
-	return listOf(page, err, toUserBody)
+	return listOf(page.Items, page.NextCursor, err, toUserBody)
 }
 
 func (h *accountHandlers) setRoles(ctx context.Context, in *setRolesInput) (*userOutput, error) {
@@ -151,7 +152,7 @@ func (h *accountHandlers) createAPIKey(ctx context.Context, in *createAPIKeyInpu
 
 func (h *accountHandlers) listAPIKeys(ctx context.Context, in *ListParams) (*listOutput[apiKeyBody], error) {
 	page, err := h.svc.ListAPIKeys(ctx, in.Limit, in.Cursor)
-	return listOf(page, err, toAPIKeyBody)
+	return listOf(page.Items, page.NextCursor, err, toAPIKeyBody)
 }
 
 func (h *accountHandlers) revokeAPIKey(ctx context.Context, in *apiKeyIDInput) (*noContent, error) {
@@ -160,5 +161,5 @@ func (h *accountHandlers) revokeAPIKey(ctx context.Context, in *apiKeyIDInput) (
 
 func (h *accountHandlers) listAudit(ctx context.Context, in *listAuditInput) (*listOutput[auditBody], error) {
 	page, err := h.svc.ListAudit(ctx, account.AuditFilter{ActorID: in.Actor, Action: in.Action, Limit: in.Limit, Cursor: in.Cursor})
-	return listOf(page, err, toAuditBody)
+	return listOf(page.Items, page.NextCursor, err, toAuditBody)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/yogaflow/yogaflow/internal/account"
 	"github.com/yogaflow/yogaflow/internal/httpapi/docs"
+	"github.com/yogaflow/yogaflow/internal/library"
 	"github.com/yogaflow/yogaflow/internal/platform/metrics"
 )
 
@@ -36,6 +37,7 @@ type Deps struct {
 	// Checks are run by /health/ready.
 	Checks   []Check
 	Accounts *account.Service
+	Library  *library.Service
 }
 
 func init() {
@@ -105,6 +107,7 @@ func routes(api huma.API, d Deps) {
 	ah := &accountHandlers{svc: d.Accounts}
 	registerAccountRoutes(api, ah)
 	registerAdminRoutes(api, ah)
+	registerLibraryRoutes(api, &libraryHandlers{svc: d.Library})
 }
 
 func apiConfig(version string) huma.Config {

@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/yogaflow/yogaflow/internal/account"
+	"github.com/yogaflow/yogaflow/internal/library"
 	"github.com/yogaflow/yogaflow/internal/platform/validation"
 )
 
@@ -97,6 +98,10 @@ var domainErrors = []struct {
 	{account.ErrTokenExpired, http.StatusUnauthorized, CodeTokenExpired},
 	{account.ErrSessionRevoked, http.StatusUnauthorized, CodeUnauthorized},
 	{account.ErrBusy, http.StatusServiceUnavailable, CodeUnavailable},
+	{library.ErrNotFound, http.StatusNotFound, CodeNotFound},
+	{library.ErrSlugTaken, http.StatusConflict, CodeConflict},
+	{library.ErrPoseInUse, http.StatusConflict, CodeConflict},
+	{library.ErrSignInRequired, http.StatusUnauthorized, CodeUnauthorized},
 }
 
 // problemFor finds the status and code of a domain error; 0 if it has none.

@@ -1,0 +1,309 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/yogaflow/yogaflow/internal/library"
+)
+
+// PermContentWrite lets editors change the pose library and the presets.
+const PermContentWrite = "content:write"
+
+type poseBody struct {
+	ID                 string    `json:"id" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a61"`
+	Slug               string    `json:"slug" example:"downward-facing-dog"`
+	EnglishName        string    `json:"english_name" example:"Downward-Facing Dog"`
+	SanskritName       string    `json:"sanskrit_name" example:"Adho Mukha Śvānāsana" doc:"In IAST."`
+	Category           string    `json:"category" example:"inversion"`
+	Difficulty         string    `json:"difficulty" example:"beginner"`
+	Description        string    `json:"description" example:"An inverted V that lengthens the back of the body."`
+	Instructions       []string  `json:"instructions" example:"[\"Start on hands and knees.\",\"Lift your hips up and back.\"]" doc:"Steps, in order."`
+	Benefits           []string  `json:"benefits" example:"[\"Stretches the hamstrings and calves\"]"`
+	Contraindications  []string  `json:"contraindications" example:"[\"wrist_injury\",\"high_blood_pressure\"]" doc:"Tags of conditions for which the pose is not advised."`
+	TwoSided           bool      `json:"two_sided" example:"false" doc:"Whether the pose is held on each side."`
+	DefaultHoldSeconds int       `json:"default_hold_seconds" example:"45"`
+	ImageURL           *string   `json:"image_url" example:"https://cdn.example.com/poses/downward-facing-dog.jpg" doc:"Null when there is no image."`
+	CreatedAt          time.Time `json:"created_at" example:"2026-01-31T07:15:00Z"`
+	UpdatedAt          time.Time `json:"updated_at" example:"2026-01-31T07:15:00Z"`
+}
+
+func toPoseBody(p library.Pose) poseBody {
+	return poseBody{ID: p.ID, Slug: p.Slug, EnglishName: p.EnglishName, SanskritName: p.SanskritName, Category: p.Category,
+		Difficulty: p.Difficulty, Description: p.Description, Instructions: p.Instructions, Benefits: p.Benefits,
+		Contraindications: p.Contraindications, TwoSided: p.TwoSided, DefaultHoldSeconds: p.DefaultHoldSeconds,
+		ImageURL: p.ImageURL, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+}
+
+type poseRefBody struct {
+	ID           string  `json:"id" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a61"`
+	Slug         string  `json:"slug" example:"downward-facing-dog"`
+	EnglishName  string  `json:"english_name" example:"Downward-Facing Dog"`
+	SanskritName string  `json:"sanskrit_name" example:"Adho Mukha Śvānāsana"`
+	ImageURL     *string `json:"image_url" example:"https://cdn.example.com/poses/downward-facing-dog.jpg"`
+}
+
+type stepBody struct {
+	Position        int         `json:"position" example:"1" doc:"1-based order in the sequence."`
+	Pose            poseRefBody `json:"pose"`
+	DurationSeconds int         `json:"duration_seconds" example:"45" doc:"Per side: a both step is held this long on each side."`
+	Side            string      `json:"side" enum:"left,right,both" example:"both"`
+	Cue             *string     `json:"cue,omitempty" example:"Press the floor away; let the head hang."`
+}
+
+type sequenceBody struct {
+	ID                   string     `json:"id" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a62"`
+	Slug                 string     `json:"slug" example:"gentle-morning-flow"`
+	Name                 string     `json:"name" example:"Gentle Morning Flow"`
+	Description          string     `json:"description" example:"Wake the spine and hips in fifteen unhurried minutes."`
+	Difficulty           string     `json:"difficulty" example:"beginner"`
+	Style                string     `json:"style" example:"gentle"`
+	FocusArea            string     `json:"focus_area" example:"energy"`
+	IsPreset             bool       `json:"is_preset" example:"true" doc:"Curated by editors; false for a user's own."`
+	OwnerID              *string    `json:"owner_id" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a5b" doc:"Null for presets."`
+	TotalDurationSeconds int        `json:"total_duration_seconds" example:"900" doc:"Derived: both-sided steps count twice."`
+	Contraindications    []string   `json:"contraindications" example:"[\"wrist_injury\"]" doc:"The union of its poses' tags."`
+	Steps                []stepBody `json:"steps"`
+	CreatedAt            time.Time  `json:"created_at" example:"2026-01-31T07:15:00Z"`
+	UpdatedAt            time.Time  `json:"updated_at" example:"2026-01-31T07:15:00Z"`
+}
+
+func toSequenceBody(q library.Sequence) sequenceBody {
+	steps := make([]stepBody, len(q.Steps))
+	for i, st := range q.Steps {
+		steps[i] = stepBody{Position: st.Position, DurationSeconds: st.DurationSeconds, Side: st.Side, Cue: st.Cue,
+			Pose: poseRefBody(st.Pose)}
+	}
+	return sequenceBody{ID: q.ID, Slug: q.Slug, Name: q.Name, Description: q.Description, Difficulty: q.Difficulty,
+		Style: q.Style, FocusArea: q.FocusArea, IsPreset: q.IsPreset(), OwnerID: q.OwnerID,
+		TotalDurationSeconds: q.TotalDurationSeconds, Contraindications: q.Contraindications, Steps: steps,
+		CreatedAt: q.CreatedAt, UpdatedAt: q.UpdatedAt}
+}
+
+type (
+	listPosesInput struct {
+		ListParams
+		Category   string   `query:"category" enum:"standing,seated,balancing,backbend,forward_bend,twist,inversion,hip_opener,arm_balance,core,supine,prone,restorative" example:"standing"`
+		Difficulty string   `query:"difficulty" enum:"beginner,intermediate,advanced" example:"beginner"`
+		Avoid      []string `query:"avoid" maxItems:"12" enum:"pregnancy,knee_injury,hip_injury,back_injury,neck_injury,shoulder_injury,wrist_injury,high_blood_pressure,low_blood_pressure,glaucoma,heart_condition,vertigo" example:"knee_injury,pregnancy" doc:"Comma-separated contraindication tags: poses carrying any of them are left out."`
+		Query      string   `query:"q" maxLength:"100" example:"svanasana" doc:"Part of the English or Sanskrit name; case and diacritics are ignored."`
+	}
+	listSequencesInput struct {
+		ListParams
+		Difficulty  string   `query:"difficulty" enum:"beginner,intermediate,advanced" example:"beginner"`
+		FocusArea   string   `query:"focus_area" enum:"flexibility,strength,balance,relaxation,core,hips,back,energy,sleep,full_body" example:"hips"`
+		Style       string   `query:"style" enum:"hatha,vinyasa,yin,restorative,power,ashtanga,gentle" example:"yin"`
+		Preset      string   `query:"preset" enum:"true,false" example:"true" doc:"true: presets only; false: my own only (needs a token)."`
+		Mine        bool     `query:"mine" example:"false" doc:"My own sequences only; needs a token."`
+		Avoid       []string `query:"avoid" maxItems:"12" enum:"pregnancy,knee_injury,hip_injury,back_injury,neck_injury,shoulder_injury,wrist_injury,high_blood_pressure,low_blood_pressure,glaucoma,heart_condition,vertigo" example:"pregnancy" doc:"Comma-separated tags: sequences holding a pose with any of them are left out."`
+		MaxDuration int      `query:"max_duration" minimum:"1" maximum:"86400" example:"1200" doc:"Longest total_duration_seconds."`
+	}
+	poseRefInput struct {
+		Pose string `path:"pose" maxLength:"100" example:"downward-facing-dog" doc:"The pose's ID or slug."`
+	}
+	sequenceRefInput struct {
+		Sequence string `path:"sequence" maxLength:"100" example:"gentle-morning-flow" doc:"The sequence's ID or slug."`
+	}
+	poseWrite struct {
+		Slug               *string  `json:"slug,omitempty" maxLength:"100" example:"downward-facing-dog" doc:"Made from the English name when left out."`
+		EnglishName        *string  `json:"english_name,omitempty" minLength:"1" maxLength:"100" example:"Downward-Facing Dog"`
+		SanskritName       *string  `json:"sanskrit_name,omitempty" maxLength:"100" example:"Adho Mukha Śvānāsana"`
+		Category           *string  `json:"category,omitempty" enum:"standing,seated,balancing,backbend,forward_bend,twist,inversion,hip_opener,arm_balance,core,supine,prone,restorative" example:"inversion"`
+		Difficulty         *string  `json:"difficulty,omitempty" enum:"beginner,intermediate,advanced" example:"beginner"`
+		Description        *string  `json:"description,omitempty" maxLength:"2000" example:"An inverted V that lengthens the back of the body."`
+		Instructions       []string `json:"instructions,omitempty" maxItems:"30" example:"[\"Start on hands and knees.\",\"Lift your hips up and back.\"]"`
+		Benefits           []string `json:"benefits,omitempty" maxItems:"20" example:"[\"Stretches the hamstrings and calves\"]"`
+		Contraindications  []string `json:"contraindications,omitempty" maxItems:"12" enum:"pregnancy,knee_injury,hip_injury,back_injury,neck_injury,shoulder_injury,wrist_injury,high_blood_pressure,low_blood_pressure,glaucoma,heart_condition,vertigo" example:"[\"wrist_injury\"]"`
+		TwoSided           *bool    `json:"two_sided,omitempty" example:"false"`
+		DefaultHoldSeconds *int     `json:"default_hold_seconds,omitempty" minimum:"1" maximum:"3600" example:"45"`
+		ImageURL           *string  `json:"image_url,omitempty" maxLength:"500" format:"uri" example:"https://cdn.example.com/poses/downward-facing-dog.jpg"`
+	}
+	createPoseInput struct {
+		Body poseWrite
+	}
+	updatePoseInput struct {
+		Pose string `path:"pose" maxLength:"100" example:"downward-facing-dog"`
+		Body poseWrite
+	}
+	stepWrite struct {
+		PoseID          string  `json:"pose_id,omitempty" maxLength:"100" example:"downward-facing-dog" doc:"The pose's ID (or slug)."`
+		PoseSlug        string  `json:"pose_slug,omitempty" maxLength:"100" example:"downward-facing-dog" doc:"Or the pose's slug."`
+		DurationSeconds int     `json:"duration_seconds" minimum:"1" maximum:"3600" example:"45" doc:"Per side."`
+		Side            string  `json:"side,omitempty" enum:"left,right,both" example:"both" doc:"both when left out."`
+		Cue             *string `json:"cue,omitempty" maxLength:"300" example:"Press the floor away."`
+	}
+	sequenceWrite struct {
+		Slug        *string     `json:"slug,omitempty" maxLength:"100" example:"gentle-morning-flow" doc:"Presets only; made from the name when left out."`
+		Name        *string     `json:"name,omitempty" minLength:"1" maxLength:"100" example:"Gentle Morning Flow"`
+		Description *string     `json:"description,omitempty" maxLength:"2000" example:"Wake the spine and hips in fifteen unhurried minutes."`
+		Difficulty  *string     `json:"difficulty,omitempty" enum:"beginner,intermediate,advanced" example:"beginner"`
+		Style       *string     `json:"style,omitempty" enum:"hatha,vinyasa,yin,restorative,power,ashtanga,gentle" example:"gentle"`
+		FocusArea   *string     `json:"focus_area,omitempty" enum:"flexibility,strength,balance,relaxation,core,hips,back,energy,sleep,full_body" example:"energy"`
+		Steps       []stepWrite `json:"steps,omitempty" maxItems:"100" doc:"Replaces every step when given."`
+	}
+	createSequenceInput struct {
+		Body sequenceWrite
+	}
+	updateSequenceInput struct {
+		Sequence string `path:"sequence" maxLength:"100" example:"gentle-morning-flow"`
+		Body     sequenceWrite
+	}
+	poseOutput struct {
+		Body poseBody
+	}
+	sequenceOutput struct {
+		Body sequenceBody
+	}
+)
+
+func (w poseWrite) input() library.PoseInput {
+	return library.PoseInput{Slug: w.Slug, EnglishName: w.EnglishName, SanskritName: w.SanskritName, Category: w.Category,
+		Difficulty: w.Difficulty, Description: w.Description, Instructions: w.Instructions, Benefits: w.Benefits,
+		Contraindications: w.Contraindications, TwoSided: w.TwoSided, DefaultHoldSeconds: w.DefaultHoldSeconds, ImageURL: w.ImageURL}
+}
+
+func (w sequenceWrite) input() library.SequenceInput {
+	in := library.SequenceInput{Slug: w.Slug, Name: w.Name, Description: w.Description, Difficulty: w.Difficulty,
+		Style: w.Style, FocusArea: w.FocusArea}
+	if w.Steps != nil {
+		in.Steps = make([]library.StepInput, len(w.Steps))
+		for i, st := range w.Steps {
+			ref := st.PoseID
+			if ref == "" {
+				ref = st.PoseSlug
+			}
+			in.Steps[i] = library.StepInput{Pose: ref, DurationSeconds: st.DurationSeconds, Side: st.Side, Cue: st.Cue}
+		}
+	}
+	return in
+}
+
+type libraryHandlers struct {
+	svc *library.Service
+}
+
+func registerLibraryRoutes(api huma.API, h *libraryHandlers) {
+	poses, seqs := []string{"Poses"}, []string{"Sequences"}
+	register(api, huma.Operation{OperationID: "list-poses", Method: http.MethodGet, Path: BasePath + "/poses", Tags: poses,
+		Summary: "Browse the pose library", Description: "By English name. Filters combine with AND."}, h.listPoses)
+	register(api, huma.Operation{OperationID: "get-pose", Method: http.MethodGet, Path: BasePath + "/poses/{pose}", Tags: poses,
+		Summary: "A pose", Errors: []int{http.StatusNotFound}}, h.getPose)
+	register(api, needsSignIn(huma.Operation{OperationID: "create-pose", Method: http.MethodPost, Path: BasePath + "/admin/poses", Tags: poses,
+		Summary: "Add a pose", Description: "Audited.", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}}, PermContentWrite), h.createPose)
+	register(api, needsSignIn(huma.Operation{OperationID: "update-pose", Method: http.MethodPatch, Path: BasePath + "/admin/poses/{pose}", Tags: poses,
+		Summary: "Change a pose", Description: "Only the fields given change. Audited.", Errors: []int{http.StatusNotFound, http.StatusConflict}}, PermContentWrite), h.updatePose)
+	register(api, needsSignIn(huma.Operation{OperationID: "delete-pose", Method: http.MethodDelete, Path: BasePath + "/admin/poses/{pose}", Tags: poses,
+		Summary: "Remove a pose", Description: "409 conflict while a sequence uses it. Audited.", DefaultStatus: http.StatusNoContent,
+		Errors: []int{http.StatusNotFound, http.StatusConflict}}, PermContentWrite), h.deletePose)
+
+	register(api, huma.Operation{OperationID: "list-sequences", Method: http.MethodGet, Path: BasePath + "/sequences", Tags: seqs,
+		Summary:     "Browse sequences",
+		Description: "Presets for everyone; a signed-in caller also sees their own. By name. Filters combine with AND.",
+		Errors:      []int{http.StatusUnauthorized}}, h.listSequences)
+	register(api, huma.Operation{OperationID: "get-sequence", Method: http.MethodGet, Path: BasePath + "/sequences/{sequence}", Tags: seqs,
+		Summary: "A sequence with its steps", Description: "Another user's sequence is a 404.", Errors: []int{http.StatusNotFound}}, h.getSequence)
+	register(api, needsSignIn(huma.Operation{OperationID: "create-sequence", Method: http.MethodPost, Path: BasePath + "/sequences", Tags: seqs,
+		Summary: "Compose my own sequence", Description: "Steps name poses by ID or slug; an unknown pose is a 422 naming the step.",
+		DefaultStatus: http.StatusCreated}, ""), h.createSequence)
+	register(api, needsSignIn(huma.Operation{OperationID: "update-sequence", Method: http.MethodPatch, Path: BasePath + "/sequences/{sequence}", Tags: seqs,
+		Summary: "Change my sequence", Description: "Only the fields given change; steps, when given, replace them all.",
+		Errors: []int{http.StatusNotFound}}, ""), h.updateSequence)
+	register(api, needsSignIn(huma.Operation{OperationID: "delete-sequence", Method: http.MethodDelete, Path: BasePath + "/sequences/{sequence}", Tags: seqs,
+		Summary: "Delete my sequence", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}}, ""), h.deleteSequence)
+	register(api, needsSignIn(huma.Operation{OperationID: "create-preset", Method: http.MethodPost, Path: BasePath + "/admin/sequences", Tags: seqs,
+		Summary: "Add a preset sequence", Description: "Audited.", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}}, PermContentWrite), h.createPreset)
+	register(api, needsSignIn(huma.Operation{OperationID: "update-preset", Method: http.MethodPatch, Path: BasePath + "/admin/sequences/{sequence}", Tags: seqs,
+		Summary: "Change a preset sequence", Description: "Audited.", Errors: []int{http.StatusNotFound, http.StatusConflict}}, PermContentWrite), h.updatePreset)
+	register(api, needsSignIn(huma.Operation{OperationID: "delete-preset", Method: http.MethodDelete, Path: BasePath + "/admin/sequences/{sequence}", Tags: seqs,
+		Summary: "Remove a preset sequence", Description: "Audited.", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}}, PermContentWrite), h.deletePreset)
+}
+
+func editor(ctx context.Context) library.Editor {
+	return library.Editor{Actor: principalFrom(ctx), RequestID: RequestID(ctx)}
+}
+
+// viewer is the signed-in user's ID, or "".
+func viewer(ctx context.Context) string {
+	if p := principalFrom(ctx); p != nil {
+		return p.UserID
+	}
+	return ""
+}
+
+func (h *libraryHandlers) listPoses(ctx context.Context, in *listPosesInput) (*listOutput[poseBody], error) {
+	page, err := h.svc.ListPoses(ctx, library.PoseFilter{Category: in.Category, Difficulty: in.Difficulty, Avoid: in.Avoid,
+		Query: in.Query, Limit: in.Limit, Cursor: in.Cursor})
+	return listOf(page.Items, page.NextCursor, err, toPoseBody)
+}
+
+func (h *libraryHandlers) getPose(ctx context.Context, in *poseRefInput) (*poseOutput, error) {
+	return poseOut(h.svc.Pose(ctx, in.Pose))
+}
+
+func poseOut(p library.Pose, err error) (*poseOutput, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &poseOutput{Body: toPoseBody(p)}, nil
+}
+
+func sequenceOut(q library.Sequence, err error) (*sequenceOutput, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &sequenceOutput{Body: toSequenceBody(q)}, nil
+}
+
+func (h *libraryHandlers) createPose(ctx context.Context, in *createPoseInput) (*poseOutput, error) {
+	return poseOut(h.svc.CreatePose(ctx, editor(ctx), in.Body.input()))
+}
+
+func (h *libraryHandlers) updatePose(ctx context.Context, in *updatePoseInput) (*poseOutput, error) {
+	return poseOut(h.svc.UpdatePose(ctx, editor(ctx), in.Pose, in.Body.input()))
+}
+
+func (h *libraryHandlers) deletePose(ctx context.Context, in *poseRefInput) (*noContent, error) {
+	return nil, h.svc.DeletePose(ctx, editor(ctx), in.Pose)
+}
+
+func (h *libraryHandlers) listSequences(ctx context.Context, in *listSequencesInput) (*listOutput[sequenceBody], error) {
+	f := library.SequenceFilter{Viewer: viewer(ctx), Difficulty: in.Difficulty, Style: in.Style, FocusArea: in.FocusArea,
+		Mine: in.Mine, Avoid: in.Avoid, MaxDuration: in.MaxDuration, Limit: in.Limit, Cursor: in.Cursor}
+	if in.Preset != "" {
+		preset := in.Preset == "true"
+		f.Preset = &preset
+	}
+	page, err := h.svc.ListSequences(ctx, f)
+	return listOf(page.Items, page.NextCursor, err, toSequenceBody)
+}
+
+func (h *libraryHandlers) getSequence(ctx context.Context, in *sequenceRefInput) (*sequenceOutput, error) {
+	return sequenceOut(h.svc.Sequence(ctx, viewer(ctx), in.Sequence))
+}
+
+func (h *libraryHandlers) createSequence(ctx context.Context, in *createSequenceInput) (*sequenceOutput, error) {
+	return sequenceOut(h.svc.CreateSequence(ctx, viewer(ctx), in.Body.input()))
+}
+
+func (h *libraryHandlers) updateSequence(ctx context.Context, in *updateSequenceInput) (*sequenceOutput, error) {
+	return sequenceOut(h.svc.UpdateSequence(ctx, viewer(ctx), in.Sequence, in.Body.input()))
+}
+
+func (h *libraryHandlers) deleteSequence(ctx context.Context, in *sequenceRefInput) (*noContent, error) {
+	return nil, h.svc.DeleteSequence(ctx, viewer(ctx), in.Sequence)
+}
+
+func (h *libraryHandlers) createPreset(ctx context.Context, in *createSequenceInput) (*sequenceOutput, error) {
+	return sequenceOut(h.svc.CreatePreset(ctx, editor(ctx), in.Body.input()))
+}
+
+func (h *libraryHandlers) updatePreset(ctx context.Context, in *updateSequenceInput) (*sequenceOutput, error) {
+	return sequenceOut(h.svc.UpdatePreset(ctx, editor(ctx), in.Sequence, in.Body.input()))
+}
+
+func (h *libraryHandlers) deletePreset(ctx context.Context, in *sequenceRefInput) (*noContent, error) {
+	return nil, h.svc.DeletePreset(ctx, editor(ctx), in.Sequence)
+}
