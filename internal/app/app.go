@@ -19,8 +19,8 @@ import (
 
 	"github.com/yogaflow/yogaflow/internal/account"
 	"github.com/yogaflow/yogaflow/internal/config"
-	"github.com/yogaflow/yogaflow/internal/library"
 	"github.com/yogaflow/yogaflow/internal/httpapi"
+	"github.com/yogaflow/yogaflow/internal/library"
 	"github.com/yogaflow/yogaflow/internal/platform/cache"
 	"github.com/yogaflow/yogaflow/internal/platform/mail"
 	"github.com/yogaflow/yogaflow/internal/platform/metrics"
