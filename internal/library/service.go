@@ -115,19 +115,19 @@ func (s *Service) DeletePose(ctx context.Context, e Editor, ref string) error {
 // required says every field must be set (creation).
 func applyPose(p *Pose, in PoseInput, required bool) error {
 	var missing []string
-	setString := func(dst *string, src *string, field string) {
+	setString := func(dst *string, src *string, field string, optional bool) {
 		if src != nil {
 			*dst = strings.TrimSpace(*src)
-		} else if required {
+		} else if required && !optional {
 			missing = append(missing, field)
 		}
 	}
-	setString(&p.Slug, in.Slug, "slug")
-	setString(&p.EnglishName, in.EnglishName, "english_name")
-	setString(&p.SanskritName, in.SanskritName, "sanskrit_name")
-	setString(&p.Category, in.Category, "category")
-	setString(&p.Difficulty, in.Difficulty, "difficulty")
-	setString(&p.Description, in.Description, "description")
+	setString(&p.Slug, in.Slug, "slug", false)
+	setString(&p.EnglishName, in.EnglishName, "english_name", false)
+	setString(&p.SanskritName, in.SanskritName, "sanskrit_name", true)
+	setString(&p.Category, in.Category, "category", false)
+	setString(&p.Difficulty, in.Difficulty, "difficulty", false)
+	setString(&p.Description, in.Description, "description", true)
 	if in.Instructions != nil {
 		p.Instructions = in.Instructions
 	}
