@@ -26,8 +26,13 @@ func subcommand(ctx context.Context, cfg config.Config, logger *slog.Logger, arg
 	if len(args) == 0 || args[0] != "create" {
 		return nil, errUsage
 	}
+	return openWithFlags(ctx, cfg, logger, args[1:], fs)
+}
+
+// openWithFlags parses the flags and opens the service.
+func openWithFlags(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, fs *flag.FlagSet) (*app.App, error) {
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return nil, errUsage
 	}
 	if err := cfg.EnsureDevSecret(); err != nil {
@@ -90,5 +95,21 @@ func createAPIKey(ctx context.Context, cfg config.Config, logger *slog.Logger, a
 	}
 	fmt.Fprintf(stdout, "created API key %s (%s) with scopes %s\n%s\n", k.ID, k.Name, strings.Join(k.Scopes, ", "), secret)
 	fmt.Fprintln(stdout, "This is the only time the key is shown: store it now.")
+	return nil
+}
+
+func seed(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	force := fs.Bool("force", false, "also overwrite what editors changed")
+	a, err := openWithFlags(ctx, cfg, logger, args, fs)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	poses, sequences, err := a.Library.Seed(ctx, *force)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "poses: %s\nsequences: %s\n", poses, sequences)
 	return nil
 }

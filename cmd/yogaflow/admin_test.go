@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/yogaflow/yogaflow/internal/platform/testdb"
+	"github.com/yogaflow/yogaflow/internal/seeddata"
 )
 
 func TestUserAndAPIKeyCommands(t *testing.T) {
@@ -46,6 +48,31 @@ func TestUserAndAPIKeyCommands(t *testing.T) {
 		}
 		if _, err := cmd("", "apikey", "list"); !errors.Is(err, errUsage) {
 			t.Errorf("apikey list: %v, want the usage", err)
+		}
+	})
+}
+
+func TestSeedCommand(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, e testdb.Engine) {
+		env := map[string]string{"YOGAFLOW_DATABASE_URL": e.URL, "YOGAFLOW_JWT_SECRET": strings.Repeat("s", 32)}
+		seed := func(args ...string) string {
+			var stdout bytes.Buffer
+			if err := run(t.Context(), append([]string{"seed"}, args...), env, strings.NewReader(""), &stdout, &bytes.Buffer{}); err != nil {
+				t.Fatalf("seed %v: %v", args, err)
+			}
+			return stdout.String()
+		}
+		poses, _ := seeddata.Poses()
+		sequences, _ := seeddata.Sequences()
+		first := seed()
+		if !strings.Contains(first, fmt.Sprintf("poses: %d added, 0 updated", len(poses))) ||
+			!strings.Contains(first, fmt.Sprintf("sequences: %d added", len(sequences))) {
+			t.Fatalf("first seed:\n%s", first)
+		}
+		again := seed()
+		if !strings.Contains(again, fmt.Sprintf("poses: 0 added, 0 updated, %d unchanged", len(poses))) ||
+			!strings.Contains(again, fmt.Sprintf("sequences: 0 added, 0 updated, %d unchanged", len(sequences))) {
+			t.Fatalf("second seed is not a no-op:\n%s", again)
 		}
 	})
 }

@@ -27,6 +27,8 @@ Usage:
   yogaflow migrate up         apply pending schema migrations
   yogaflow migrate down       roll back the newest schema migration
   yogaflow migrate status     list schema migrations and the job queue's schema
+  yogaflow seed [--force]     (re)load the built-in pose library and preset sequences; --force
+                              also overwrites what editors changed
   yogaflow user create --email E [--role R]... --password-stdin
                               make an account (the first admin, say); the password is read from standard input
   yogaflow apikey create --name N --scope S [--scope S]... [--expires 2027-01-31T00:00:00Z]
@@ -79,6 +81,8 @@ func run(ctx context.Context, args []string, environ map[string]string, stdin io
 			return errUsage
 		}
 		return migrate(ctx, cfg, args[0], stdout)
+	case "seed":
+		return seed(ctx, cfg, logger, args, stdout)
 	case "user":
 		return createUser(ctx, cfg, logger, args, stdin, stdout)
 	case "apikey":
@@ -95,6 +99,12 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	a, err := app.New(ctx, cfg, logger, time.Now)
 	if err != nil {
 		return err
+	}
+	if seeded, err := a.Library.SeedIfEmpty(ctx); err != nil {
+		_ = a.Close()
+		return fmt.Errorf("loading the built-in library: %w", err)
+	} else if seeded {
+		logger.Info("loaded the built-in pose library and preset sequences into the new database")
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/riverqueue/river"
 
 	"github.com/yogaflow/yogaflow/internal/account"
@@ -39,6 +40,7 @@ type App struct {
 	DB       *store.DB
 	Metrics  *metrics.Metrics
 	Accounts *account.Service
+	Library  *library.Service
 	Handler  http.Handler
 	workers  *river.Client[*sql.Tx]
 	closers  []func() error
@@ -72,10 +74,11 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 	a.Metrics.WatchDBPools(db.PoolStats)
 	checks := []httpapi.Check{{Name: "database", Critical: true, Run: db.Ping}}
 
-	principals, err := a.principalCache(ctx)
+	principals, redisClient, err := a.principalCache(ctx)
 	if err != nil {
 		return nil, err
 	}
+	responses, libraryVersion := a.libraryCache(principals, redisClient)
 	if principals != nil {
 		// The service works without its cache (it asks the database).
 		checks = append(checks, httpapi.Check{Name: "cache", Run: principals.Ping})
@@ -117,14 +120,17 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		return nil, err
 	}
 
+	a.Library = library.NewService(db.Library(), libraryVersion, logger, now)
 	a.Handler = httpapi.New(httpapi.Deps{
-		Logger:      logger,
-		Metrics:     a.Metrics,
-		Version:     Version,
-		CORSOrigins: cfg.CORSOrigins,
-		Checks:      checks,
-		Accounts:    a.Accounts,
-		Library:     library.NewService(db.Library(), now),
+		Logger:         logger,
+		Metrics:        a.Metrics,
+		Version:        Version,
+		CORSOrigins:    cfg.CORSOrigins,
+		Checks:         checks,
+		Accounts:       a.Accounts,
+		Library:        a.Library,
+		LibraryCache:   responses,
+		LibraryVersion: libraryVersion,
 	})
 	return a, nil
 }
@@ -133,19 +139,36 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 // when configured (shared, so a revocation is seen by every instance);
 // in-process on SQLite (one instance by nature); none on PostgreSQL without
 // Redis, where several instances could not see each other's invalidations.
-func (a *App) principalCache(ctx context.Context) (cache.Cache, error) {
+// It also returns the Redis client, when there is one.
+func (a *App) principalCache(ctx context.Context) (cache.Cache, *redis.Client, error) {
 	switch {
 	case a.Config.RedisURL != "":
 		client, err := cache.OpenRedis(ctx, a.Config.RedisURL)
 		if err != nil {
-			return nil, fmt.Errorf("redis: %w", err)
+			return nil, nil, fmt.Errorf("redis: %w", err)
 		}
 		a.closers = append(a.closers, client.Close)
-		return cache.NewRedis(client, "yogaflow:"), nil
+		return cache.NewRedis(client, redisPrefix), client, nil
 	case a.DB.Engine() == store.SQLite:
-		return cache.NewMemory(100_000), nil
+		return cache.NewMemory(100_000), nil, nil
 	}
-	return nil, nil
+	return nil, nil, nil
+}
+
+const redisPrefix = "yogaflow:"
+
+// libraryCache picks where encoded library responses live and the version
+// that keys them: both in Redis when configured; else the responses in
+// this process, keyed by a version in this process (SQLite: one instance)
+// or in the database (PostgreSQL: every instance reads the one counter).
+func (a *App) libraryCache(shared cache.Cache, client *redis.Client) (cache.Cache, cache.Version) {
+	switch {
+	case client != nil:
+		return shared, cache.NewRedisVersion(client, redisPrefix+"version:library")
+	case a.DB.Engine() == store.SQLite:
+		return cache.NewMemory(10_000), &cache.MemoryVersion{}
+	}
+	return cache.NewMemory(10_000), a.DB.Version("library")
 }
 
 // mailSender sends through SMTP when configured, else writes mail to the

@@ -19,6 +19,7 @@ import (
 	"github.com/yogaflow/yogaflow/internal/account"
 	"github.com/yogaflow/yogaflow/internal/httpapi/docs"
 	"github.com/yogaflow/yogaflow/internal/library"
+	"github.com/yogaflow/yogaflow/internal/platform/cache"
 	"github.com/yogaflow/yogaflow/internal/platform/metrics"
 )
 
@@ -38,6 +39,10 @@ type Deps struct {
 	Checks   []Check
 	Accounts *account.Service
 	Library  *library.Service
+	// LibraryCache keeps encoded library responses, keyed by
+	// LibraryVersion, which the library bumps on every editorial write.
+	LibraryCache   cache.Cache
+	LibraryVersion cache.Version
 }
 
 func init() {
@@ -68,6 +73,7 @@ func newRouter(d Deps) (chi.Router, huma.API) {
 		limitBody(MaxBodyBytes),
 		authenticate(d.Accounts),
 	)
+	r.Use(libraryCache(r, d.LibraryCache, d.LibraryVersion, d.Logger))
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
 		writeProblem(w, newProblem(http.StatusNotFound, "", "There is nothing at this path."))
 	})

@@ -193,3 +193,26 @@ func TestSequences(t *testing.T) {
 		})
 	})
 }
+
+func TestSeedKeepsEditorsChanges(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		if _, _, err := a.Library.Seed(t.Context(), false); err != nil {
+			t.Fatal(err)
+		}
+		admin := newAdmin(t, a)
+		a.Do(t, "PATCH", "/api/v1/admin/poses/tree-pose", map[string]any{"description": "Our own words."}, bearer(admin.access)...).
+			Check(t, apptest.Scenario{Status: 200})
+		poses, _, err := a.Library.Seed(t.Context(), false)
+		if err != nil || poses.KeptEdited != 1 || poses.Updated != 0 {
+			t.Fatalf("seed after an edit: %+v, %v; want the edit kept", poses, err)
+		}
+		a.Do(t, "GET", "/api/v1/poses/tree-pose", nil).Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"description": "Our own words."}})
+		if poses, _, err = a.Library.Seed(t.Context(), true); err != nil || poses.Updated != 1 {
+			t.Fatalf("forced seed: %+v, %v; want the edit overwritten", poses, err)
+		}
+		res := a.Do(t, "GET", "/api/v1/poses/tree-pose", nil)
+		if d, _ := apptest.Field(res.JSON(t), "description"); d == "Our own words." {
+			t.Fatal("a forced seed kept the editor's text")
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -12,18 +13,30 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/yogaflow/yogaflow/internal/account"
+	"github.com/yogaflow/yogaflow/internal/platform/cache"
 	"github.com/yogaflow/yogaflow/internal/platform/validation"
 )
 
 // Service carries out the library's rules.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store   Store
+	version cache.Version
+	logger  *slog.Logger
+	now     func() time.Time
 }
 
-// NewService builds the service; now is the clock.
-func NewService(store Store, now func() time.Time) *Service {
-	return &Service{store: store, now: now}
+// NewService builds the service. version is bumped by every editorial
+// write, so cached reads of the library are never stale; now is the clock.
+func NewService(store Store, version cache.Version, logger *slog.Logger, now func() time.Time) *Service {
+	return &Service{store: store, version: version, logger: logger, now: now}
+}
+
+// changed marks the shared library content changed. A failure is logged,
+// not returned: the write has happened, and cached reads expire anyway.
+func (s *Service) changed(ctx context.Context) {
+	if err := s.version.Bump(ctx); err != nil {
+		s.logger.ErrorContext(ctx, "library version not bumped: cached reads may be stale until they expire", slog.String("error", err.Error()))
+	}
 }
 
 // Editor is who makes an editorial change, for the audit log.
@@ -83,6 +96,7 @@ func (s *Service) CreatePose(ctx context.Context, e Editor, in PoseInput) (Pose,
 	if err := s.store.CreatePose(ctx, p, s.audit(e, "pose.create", "pose", p.ID, map[string]any{"slug": p.Slug})); err != nil {
 		return Pose{}, err
 	}
+	s.changed(ctx)
 	return p, nil
 }
 
@@ -99,6 +113,7 @@ func (s *Service) UpdatePose(ctx context.Context, e Editor, ref string, in PoseI
 	if err := s.store.UpdatePose(ctx, p, s.audit(e, "pose.update", "pose", p.ID, map[string]any{"slug": p.Slug})); err != nil {
 		return Pose{}, err
 	}
+	s.changed(ctx)
 	return p, nil
 }
 
@@ -108,7 +123,11 @@ func (s *Service) DeletePose(ctx context.Context, e Editor, ref string) error {
 	if err != nil {
 		return err
 	}
-	return s.store.DeletePose(ctx, p.ID, s.audit(e, "pose.delete", "pose", p.ID, map[string]any{"slug": p.Slug}))
+	if err := s.store.DeletePose(ctx, p.ID, s.audit(e, "pose.delete", "pose", p.ID, map[string]any{"slug": p.Slug})); err != nil {
+		return err
+	}
+	s.changed(ctx)
+	return nil
 }
 
 // applyPose copies the set fields of in onto p and checks the result;
@@ -242,6 +261,9 @@ func (s *Service) createSequence(ctx context.Context, owner *string, in Sequence
 	if err := s.store.CreateSequence(ctx, seq, steps, audit); err != nil {
 		return Sequence{}, err
 	}
+	if e != nil {
+		s.changed(ctx)
+	}
 	return s.store.Sequence(ctx, seq.ID)
 }
 
@@ -288,6 +310,9 @@ func (s *Service) updateSequence(ctx context.Context, owner *string, ref string,
 	if err := s.store.UpdateSequence(ctx, seq, steps, audit); err != nil {
 		return Sequence{}, err
 	}
+	if e != nil {
+		s.changed(ctx)
+	}
 	return s.store.Sequence(ctx, seq.ID)
 }
 
@@ -306,7 +331,11 @@ func (s *Service) DeletePreset(ctx context.Context, e Editor, ref string) error 
 	if err != nil {
 		return err
 	}
-	return s.store.DeleteSequence(ctx, seq.ID, s.audit(e, "sequence.delete", "sequence", seq.ID, map[string]any{"slug": seq.Slug}))
+	if err := s.store.DeleteSequence(ctx, seq.ID, s.audit(e, "sequence.delete", "sequence", seq.ID, map[string]any{"slug": seq.Slug})); err != nil {
+		return err
+	}
+	s.changed(ctx)
+	return nil
 }
 
 const maxSteps = 100

@@ -475,3 +475,28 @@ func waitMiss(t *testing.T, c Cache, key string, set time.Time) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestVersions(t *testing.T) {
+	versions := map[string]Version{"memory": &MemoryVersion{}}
+	if os.Getenv(redisURLEnv) != "" {
+		c := openTestRedis(t)
+		versions["redis"] = NewRedisVersion(c.client, c.prefix+"version")
+	}
+	for name, v := range versions {
+		t.Run(name, func(t *testing.T) {
+			before, err := v.Current(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 3 {
+				if err := v.Bump(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			after, err := v.Current(t.Context())
+			if err != nil || after != before+3 {
+				t.Fatalf("after three bumps: %d, %v; want %d", after, err, before+3)
+			}
+		})
+	}
+}

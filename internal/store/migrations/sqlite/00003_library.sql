@@ -57,7 +57,15 @@ CREATE TABLE sequence_steps (
 );
 CREATE INDEX sequence_steps_pose ON sequence_steps (pose_id);
 
+-- A counter per cached kind of content: readers key cached responses by
+-- it, editorial writes bump it, so every instance sees a change at once.
+CREATE TABLE cache_versions (
+    name    TEXT PRIMARY KEY,
+    version BIGINT NOT NULL
+);
+
 -- +goose Down
+DROP TABLE cache_versions;
 DROP TABLE sequence_steps;
 DROP TABLE sequences;
 DROP TABLE pose_contraindications;
