@@ -148,14 +148,12 @@ func (a *App) principalCache(ctx context.Context) (cache.Cache, *redis.Client, e
 			return nil, nil, fmt.Errorf("redis: %w", err)
 		}
 		a.closers = append(a.closers, client.Close)
-		return cache.NewRedis(client, redisPrefix), client, nil
+		return cache.NewRedis(client, a.Config.RedisPrefix), client, nil
 	case a.DB.Engine() == store.SQLite:
 		return cache.NewMemory(100_000), nil, nil
 	}
 	return nil, nil, nil
 }
-
-const redisPrefix = "yogaflow:"
 
 // libraryCache picks where encoded library responses live and the version
 // that keys them: both in Redis when configured; else the responses in
@@ -164,7 +162,7 @@ const redisPrefix = "yogaflow:"
 func (a *App) libraryCache(shared cache.Cache, client *redis.Client) (cache.Cache, cache.Version) {
 	switch {
 	case client != nil:
-		return shared, cache.NewRedisVersion(client, redisPrefix+"version:library")
+		return shared, cache.NewRedisVersion(client, a.Config.RedisPrefix+"version:library")
 	case a.DB.Engine() == store.SQLite:
 		return cache.NewMemory(10_000), &cache.MemoryVersion{}
 	}

@@ -6,6 +6,7 @@ package apptest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/yogaflow/yogaflow/internal/app"
 	"github.com/yogaflow/yogaflow/internal/config"
+	"github.com/yogaflow/yogaflow/internal/platform/cache"
 	"github.com/yogaflow/yogaflow/internal/platform/logging"
 	"github.com/yogaflow/yogaflow/internal/platform/testdb"
 )
@@ -48,6 +50,9 @@ func New(tb testing.TB, e testdb.Engine, env ...string) *App {
 		"YOGAFLOW_JWT_SECRET":   "test-secret-test-secret-test-secret!",
 		"YOGAFLOW_BCRYPT_COST":  "4",
 		"YOGAFLOW_LOG_LEVEL":    "debug",
+		// Tests share one Redis: each service keeps to keys of its own,
+		// unless a test names a prefix for instances that share them.
+		"YOGAFLOW_REDIS_PREFIX": "yogaflow-test:" + rand.Text() + ":",
 	}
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
@@ -67,12 +72,34 @@ func New(tb testing.TB, e testdb.Engine, env ...string) *App {
 	if err != nil {
 		tb.Fatalf("apptest: %v", err)
 	}
-	tb.Cleanup(func() { _ = a.Close() })
+	tb.Cleanup(func() {
+		_ = a.Close()
+		dropRedisKeys(tb, cfg)
+	})
 	// The workers outlive the test's context: Close stops them.
 	if err := a.Start(context.Background()); err != nil {
 		tb.Fatalf("apptest: starting workers: %v", err)
 	}
 	return &App{App: a, Clock: clock, Logs: logs}
+}
+
+// dropRedisKeys removes what the service kept in Redis under its prefix.
+func dropRedisKeys(tb testing.TB, cfg config.Config) {
+	if cfg.RedisURL == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	client, err := cache.OpenRedis(ctx, cfg.RedisURL)
+	if err != nil {
+		tb.Errorf("apptest: cleaning Redis: %v", err)
+		return
+	}
+	defer client.Close()
+	iter := client.Scan(ctx, 0, cfg.RedisPrefix+"*", 100).Iterator()
+	for iter.Next(ctx) {
+		client.Del(ctx, iter.Val())
+	}
 }
 
 // Response is a served response.

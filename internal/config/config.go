@@ -34,6 +34,7 @@ type Config struct {
 	Addr            string        `env:"ADDR" envDefault:":8080"`
 	DatabaseURL     string        `env:"DATABASE_URL" envDefault:"sqlite:yogaflow.db"`
 	RedisURL        string        `env:"REDIS_URL"`
+	RedisPrefix     string        `env:"REDIS_PREFIX" envDefault:"yogaflow:"`
 	JWTSecret       string        `env:"JWT_SECRET"`
 	Env             string        `env:"ENV" envDefault:"development"`
 	PublicURL       string        `env:"PUBLIC_URL" envDefault:"http://localhost:8080"`
@@ -297,6 +298,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("addr", c.Addr),
 		slog.String("database_url", redactURL(c.DatabaseURL)),
 		slog.String("redis_url", redactURL(c.RedisURL)),
+		slog.String("redis_prefix", c.RedisPrefix),
 		slog.String("jwt_secret", secret),
 		slog.String("env", c.Env),
 		slog.String("public_url", c.PublicURL),

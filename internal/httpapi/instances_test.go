@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"crypto/rand"
 	"os"
 	"testing"
 
@@ -17,7 +18,7 @@ func TestRevocationReachesEveryInstance(t *testing.T) {
 	}
 	setups := map[string][]string{"postgres alone": nil}
 	if redis := os.Getenv("YOGAFLOW_TEST_REDIS_URL"); redis != "" {
-		setups["postgres and redis"] = []string{"YOGAFLOW_REDIS_URL=" + redis}
+		setups["postgres and redis"] = []string{"YOGAFLOW_REDIS_URL=" + redis, "YOGAFLOW_REDIS_PREFIX=yogaflow-test:" + rand.Text() + ":"}
 	}
 	for name, env := range setups {
 		t.Run(name, func(t *testing.T) {
