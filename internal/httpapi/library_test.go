@@ -216,3 +216,41 @@ func TestSeedKeepsEditorsChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestPagingIsStableWhileRowsAreAdded: following next_cursor visits every
+// pose that was there once, whatever is added between pages.
+func TestPagingIsStableWhileRowsAreAdded(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		admin := newAdmin(t, a)
+		editorPoses(t, a, admin)
+		seen := map[string]int{}
+		path := "/api/v1/poses?limit=2"
+		for page := 0; ; page++ {
+			doc := a.Do(t, "GET", path, nil).JSON(t)
+			items, _ := apptest.Field(doc, "items")
+			for _, it := range items.([]any) {
+				seen[it.(map[string]any)["slug"].(string)]++
+			}
+			// Between pages, add poses that sort before and after the cursor.
+			for _, name := range []string{"Aaa " + string(rune('a'+page)), "Zzz " + string(rune('a'+page))} {
+				a.Do(t, "POST", "/api/v1/admin/poses", map[string]any{"english_name": name, "category": "standing",
+					"difficulty": "beginner", "instructions": []string{"Stand."}}, bearer(admin.access)...).Check(t, apptest.Scenario{Status: 201})
+			}
+			next, _ := apptest.Field(doc, "next_cursor")
+			if next == nil || page > 20 {
+				break
+			}
+			path = "/api/v1/poses?limit=2&cursor=" + url.QueryEscape(next.(string))
+		}
+		for _, slug := range []string{"corpse", "crow", "downward-facing-dog", "tree"} {
+			if seen[slug] != 1 {
+				t.Errorf("%s visited %d times, want once", slug, seen[slug])
+			}
+		}
+		for slug, n := range seen {
+			if n > 1 {
+				t.Errorf("%s visited %d times", slug, n)
+			}
+		}
+	})
+}
