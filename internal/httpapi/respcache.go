@@ -36,7 +36,7 @@ const responseCacheTTL = 10 * time.Minute
 func libraryCache(mux *chi.Mux, store cache.Cache, version cache.Version, logger *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead || !libraryPath(r.URL.Path) {
 				next.ServeHTTP(w, r)
 				return
 			}
@@ -84,6 +84,11 @@ func libraryCache(mux *chi.Mux, store cache.Cache, version cache.Version, logger
 			e.write(w, r, key != "")
 		})
 	}
+}
+
+// libraryPath is a cheap first test, so other requests pay no routing.
+func libraryPath(p string) bool {
+	return strings.HasPrefix(p, BasePath+"/poses") || strings.HasPrefix(p, BasePath+"/sequences")
 }
 
 // shared says whether a library read is the same for every caller.
