@@ -121,7 +121,7 @@ func (s *Accounts) withRoles(ctx context.Context, users []account.User) error {
 	return rows.Err()
 }
 
-func (s *Accounts) userWhere(ctx context.Context, q *sql.DB, where string, arg any) (account.User, error) {
+func (s *Accounts) userWhere(ctx context.Context, q *pool, where string, arg any) (account.User, error) {
 	u, err := scanUser(q.QueryRowContext(ctx, selectUser+" WHERE "+where, arg))
 	if err != nil {
 		return account.User{}, err

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -36,10 +37,46 @@ const (
 // pool of read-only connections that WAL lets run beside it. On PostgreSQL
 // both are the same pool, and pgx also serves the job queue from it.
 type DB struct {
-	engine Engine
-	write  *sql.DB
-	read   *sql.DB
-	pgx    *pgxpool.Pool // PostgreSQL only
+	engine  Engine
+	write   *pool
+	read    *pool
+	pgx     *pgxpool.Pool // PostgreSQL only
+	queries atomic.Int64
+}
+
+// pool is a connection pool that counts the statements run through it, so a
+// test can prove that a request costs a fixed number of queries.
+type pool struct {
+	*sql.DB
+	queries *atomic.Int64
+}
+
+func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	p.queries.Add(1)
+	return p.DB.QueryContext(ctx, query, args...)
+}
+
+func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	p.queries.Add(1)
+	return p.DB.QueryRowContext(ctx, query, args...)
+}
+
+func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	p.queries.Add(1)
+	return p.DB.ExecContext(ctx, query, args...)
+}
+
+// QueryCount is how many statements have run outside transactions so far.
+func (db *DB) QueryCount() int64 { return db.queries.Load() }
+
+func newDB(engine Engine, write, read *sql.DB, pgx *pgxpool.Pool) *DB {
+	db := &DB{engine: engine, pgx: pgx}
+	db.write = &pool{DB: write, queries: &db.queries}
+	db.read = db.write
+	if read != write {
+		db.read = &pool{DB: read, queries: &db.queries}
+	}
+	return db
 }
 
 // Open connects to the database named by u. It does not migrate.
@@ -88,7 +125,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
 	read.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{engine: SQLite, write: write, read: read}, nil
+	return newDB(SQLite, write, read, nil), nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
@@ -106,7 +143,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	}
 	// One pool for everything: database/sql borrows pgx's connections.
 	sqlDB := stdlib.OpenDBFromPool(pool)
-	return &DB{engine: Postgres, write: sqlDB, read: sqlDB, pgx: pool}, nil
+	return newDB(Postgres, sqlDB, sqlDB, pool), nil
 }
 
 // Engine says which engine this is.

@@ -45,7 +45,7 @@ func (db *DB) migrator() (*goose.Provider, error) {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	return goose.NewProvider(dialect, db.write, dir, opts...)
+	return goose.NewProvider(dialect, db.write.DB, dir, opts...)
 }
 
 // MigrateUp applies every pending schema migration, then the job queue's own.
@@ -134,7 +134,7 @@ func (db *DB) QueueSchema(ctx context.Context) (applied, newest int, err error) 
 // as its authors ask.
 func (db *DB) QueueDriver() riverdriver.Driver[*sql.Tx] {
 	if db.engine == Postgres {
-		return riverdatabasesql.New(db.write)
+		return riverdatabasesql.New(db.write.DB)
 	}
-	return riversqlite.New(db.write)
+	return riversqlite.New(db.write.DB)
 }

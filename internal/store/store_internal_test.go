@@ -33,7 +33,7 @@ func openTestDB(t *testing.T, e testdb.Engine) *DB {
 func TestSQLitePragmasOnEveryPool(t *testing.T) {
 	db := openTestDB(t, testdb.New(t, "sqlite"))
 	want := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "5000"}
-	for poolName, pool := range map[string]*sql.DB{"write": db.write, "read": db.read} {
+	for poolName, pool := range map[string]*sql.DB{"write": db.write.DB, "read": db.read.DB} {
 		for pragma, value := range want {
 			var got string
 			if err := pool.QueryRowContext(t.Context(), "PRAGMA "+pragma).Scan(&got); err != nil {
