@@ -49,6 +49,25 @@ func scanPose(r rowScanner) (library.Pose, error) {
 }
 
 func (s *Library) ListPoses(ctx context.Context, pf library.PoseFilter) (library.Page[library.Pose], error) {
+	query, args, err := poseListQuery(pf)
+	if err != nil {
+		return library.Page[library.Pose]{}, err
+	}
+	rows, err := s.db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return library.Page[library.Pose]{}, err
+	}
+	poses, err := collect(rows, scanPose)
+	if err != nil {
+		return library.Page[library.Pose]{}, err
+	}
+	page := namePage(poses, pf.Limit, func(p library.Pose) string { return encodeNameCursor(p.EnglishName, p.ID) })
+	return page, s.poseTags(ctx, page.Items)
+}
+
+// poseListQuery is the query of ListPoses and its arguments (explain_test.go
+// checks its plans).
+func poseListQuery(pf library.PoseFilter) (string, []any, error) {
 	var f filter
 	if pf.Category != "" {
 		f.where("p.category = " + f.arg(pf.Category))
@@ -63,19 +82,10 @@ func (s *Library) ListPoses(ctx context.Context, pf library.PoseFilter) (library
 		f.where("NOT EXISTS (SELECT 1 FROM pose_contraindications pc WHERE pc.pose_id = p.id AND pc.tag IN " + f.in(pf.Avoid) + ")")
 	}
 	if err := f.afterName(pf.Cursor, "p.english_name"); err != nil {
-		return library.Page[library.Pose]{}, badCursor()
+		return "", nil, badCursor()
 	}
-	rows, err := s.db.read.QueryContext(ctx, "SELECT "+poseColumns+" FROM poses p"+f.clause()+
-		" ORDER BY p.english_name, p.id LIMIT "+f.arg(pf.Limit+1), f.args...)
-	if err != nil {
-		return library.Page[library.Pose]{}, err
-	}
-	poses, err := collect(rows, scanPose)
-	if err != nil {
-		return library.Page[library.Pose]{}, err
-	}
-	page := namePage(poses, pf.Limit, func(p library.Pose) string { return encodeNameCursor(p.EnglishName, p.ID) })
-	return page, s.poseTags(ctx, page.Items)
+	query := "SELECT " + poseColumns + " FROM poses p" + f.clause() + " ORDER BY p.english_name, p.id LIMIT " + f.arg(pf.Limit+1)
+	return query, f.args, nil
 }
 
 // collect scans every row.
@@ -254,6 +264,28 @@ func (s *Library) Sequence(ctx context.Context, ref string) (library.Sequence, e
 // ListSequences reads presets and the viewer's own as two ranges of the
 // (owner_id, name, id) index, merged: what other users have costs nothing.
 func (s *Library) ListSequences(ctx context.Context, sf library.SequenceFilter) (library.Page[library.Sequence], error) {
+	query, args, err := sequenceListQuery(sf)
+	if err != nil {
+		return library.Page[library.Sequence]{}, err
+	}
+	if query == "" {
+		return library.Page[library.Sequence]{Items: []library.Sequence{}}, nil
+	}
+	rows, err := s.db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return library.Page[library.Sequence]{}, fmt.Errorf("listing sequences: %w", err)
+	}
+	seqs, err := collect(rows, scanSequence)
+	if err != nil {
+		return library.Page[library.Sequence]{}, err
+	}
+	page := namePage(seqs, sf.Limit, func(q library.Sequence) string { return encodeNameCursor(q.Name, q.ID) })
+	return page, s.sequenceDetails(ctx, page.Items)
+}
+
+// sequenceListQuery is the query of ListSequences and its arguments, or ""
+// when the filter selects nothing (explain_test.go checks its plans).
+func sequenceListQuery(sf library.SequenceFilter) (string, []any, error) {
 	var f filter
 	if sf.Difficulty != "" {
 		f.where("s.difficulty = " + f.arg(sf.Difficulty))
@@ -272,7 +304,7 @@ func (s *Library) ListSequences(ctx context.Context, sf library.SequenceFilter) 
 WHERE st.sequence_id = s.id AND pc.tag IN ` + f.in(sf.Avoid) + ")")
 	}
 	if err := f.afterName(sf.Cursor, "s.name"); err != nil {
-		return library.Page[library.Sequence]{}, badCursor()
+		return "", nil, badCursor()
 	}
 	limit := f.arg(sf.Limit + 1)
 	conds := strings.Join(append([]string{"TRUE"}, f.conds...), " AND ")
@@ -290,19 +322,9 @@ WHERE st.sequence_id = s.id AND pc.tag IN ` + f.in(sf.Avoid) + ")")
 		branches = append(branches, branch("s.owner_id = "+f.arg(sf.Viewer))+" AS own")
 	}
 	if len(branches) == 0 {
-		return library.Page[library.Sequence]{Items: []library.Sequence{}}, nil
+		return "", nil, nil
 	}
-	query := strings.Join(branches, " UNION ALL ") + " ORDER BY name, id LIMIT " + limit
-	rows, err := s.db.read.QueryContext(ctx, query, f.args...)
-	if err != nil {
-		return library.Page[library.Sequence]{}, fmt.Errorf("listing sequences: %w", err)
-	}
-	seqs, err := collect(rows, scanSequence)
-	if err != nil {
-		return library.Page[library.Sequence]{}, err
-	}
-	page := namePage(seqs, sf.Limit, func(q library.Sequence) string { return encodeNameCursor(q.Name, q.ID) })
-	return page, s.sequenceDetails(ctx, page.Items)
+	return strings.Join(branches, " UNION ALL ") + " ORDER BY name, id LIMIT " + limit, f.args, nil
 }
 
 // sequenceDetails fills in the steps (with their poses) and the
