@@ -16,7 +16,7 @@ import (
 type Cache interface {
 	// Get returns the value and true, or nil and false on a miss. An error
 	// means the cache could not be asked (Redis down); callers then go to the
-	// database.
+	// database. The value may be shared with other readers: never modify it.
 	Get(ctx context.Context, key string) ([]byte, bool, error)
 	// Set stores value under key for ttl, replacing any previous value and
 	// its ttl. The ttl must be positive (ErrInvalidTTL otherwise): every

@@ -209,14 +209,6 @@ func TestBehaviour(t *testing.T) {
 	}
 }
 
-func TestMemoryGetReturnsCopy(t *testing.T) {
-	c := NewMemory(10)
-	mustSet(t, c, "k", []byte("abc"), longTTL)
-	got, _, _ := c.Get(t.Context(), "k")
-	got[0] = 'X'
-	mustHit(t, c, "k", "abc")
-}
-
 func TestMemorySizeBound(t *testing.T) {
 	const maxEntries, written = 100, 2000
 	c := NewMemory(maxEntries)

@@ -37,14 +37,14 @@ func NewMemory(maxEntries int) *Memory {
 	})}
 }
 
-// Get returns a copy of the stored bytes, so callers cannot change the
-// shared value.
+// Get returns the stored bytes themselves: a hit costs no copy (cached
+// responses are tens of kilobytes), so callers must not modify them.
 func (m *Memory) Get(_ context.Context, key string) ([]byte, bool, error) {
 	e, ok := m.c.GetIfPresent(key)
 	if !ok {
 		return nil, false, nil
 	}
-	return append([]byte{}, e.value...), true, nil
+	return e.value, true, nil
 }
 
 // Set stores a copy of value, so the caller may reuse its slice.
