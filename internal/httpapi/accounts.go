@@ -11,6 +11,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/yogaflow/yogaflow/internal/account"
+	"github.com/yogaflow/yogaflow/internal/library"
 )
 
 // userBody is a user as the API shows it.
@@ -130,7 +131,8 @@ type (
 type noContent struct{}
 
 type accountHandlers struct {
-	svc *account.Service
+	svc     *account.Service
+	library *library.Service
 }
 
 func registerAccountRoutes(api huma.API, h *accountHandlers) {
@@ -175,7 +177,7 @@ func registerAccountRoutes(api huma.API, h *accountHandlers) {
 		Summary: "Change my password", Description: "401 invalid_credentials on a wrong current password. Ends my other sign-ins.",
 		DefaultStatus: http.StatusNoContent}, ""), h.changePassword)
 	register(api, needsSignIn(huma.Operation{OperationID: "export-me", Method: http.MethodGet, Path: BasePath + "/users/me/export", Tags: me,
-		Summary: "Everything stored about me", Description: "Profile, sign-ins, API keys I made and audit entries about me, as one JSON document."}, ""), h.export)
+		Summary: "Everything stored about me", Description: "Profile, my sequences, sign-ins, API keys I made and audit entries about me, as one JSON document."}, ""), h.export)
 	register(api, needsSignIn(huma.Operation{OperationID: "delete-me", Method: http.MethodDelete, Path: BasePath + "/users/me", Tags: me,
 		Summary: "Delete my account and its data", Description: "Needs the password. Audit entries stay, anonymised.",
 		DefaultStatus: http.StatusNoContent}, ""), h.deleteMe)
@@ -249,11 +251,12 @@ type exportOutput struct {
 }
 
 type exportBody struct {
-	GeneratedAt time.Time     `json:"generated_at" example:"2026-01-31T07:15:00Z"`
-	User        userBody      `json:"user"`
-	Sessions    []sessionBody `json:"sessions" doc:"Sign-ins (refresh token families), without their tokens."`
-	APIKeys     []apiKeyBody  `json:"api_keys" doc:"API keys this user created, without their secrets."`
-	AuditLog    []auditBody   `json:"audit_log" doc:"Audit entries where this user is the actor or the target."`
+	GeneratedAt time.Time      `json:"generated_at" example:"2026-01-31T07:15:00Z"`
+	User        userBody       `json:"user"`
+	Sessions    []sessionBody  `json:"sessions" doc:"Sign-ins (refresh token families), without their tokens."`
+	Sequences   []sequenceBody `json:"sequences" doc:"The user's own sequences."`
+	APIKeys     []apiKeyBody   `json:"api_keys" doc:"API keys this user created, without their secrets."`
+	AuditLog    []auditBody    `json:"audit_log" doc:"Audit entries where this user is the actor or the target."`
 }
 
 type sessionBody struct {
@@ -274,7 +277,18 @@ func (h *accountHandlers) export(ctx context.Context, _ *struct{}) (*exportOutpu
 	for _, s := range e.Sessions {
 		out.Body.Sessions = append(out.Body.Sessions, sessionBody(s))
 	}
-	return out, nil
+	out.Body.Sequences = []sequenceBody{}
+	f := library.SequenceFilter{Viewer: e.User.ID, Mine: true, Limit: 100}
+	for {
+		page, err := h.library.ListSequences(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out.Body.Sequences = append(out.Body.Sequences, mapSlice(page.Items, toSequenceBody)...)
+		if f.Cursor = page.NextCursor; f.Cursor == "" {
+			return out, nil
+		}
+	}
 }
 
 func mapSlice[T, U any](in []T, f func(T) U) []U {

@@ -110,7 +110,7 @@ func routes(api huma.API, d Deps) {
 		},
 	}, h.ready)
 
-	ah := &accountHandlers{svc: d.Accounts}
+	ah := &accountHandlers{svc: d.Accounts, library: d.Library}
 	registerAccountRoutes(api, ah)
 	registerAdminRoutes(api, ah)
 	registerLibraryRoutes(api, &libraryHandlers{svc: d.Library})

@@ -187,6 +187,8 @@ func TestSequences(t *testing.T) {
 			{Name: "pose in use cannot be deleted", Method: "DELETE", Path: "/api/v1/admin/poses/tree", Headers: bearer(admin.access), Status: 409,
 				JSON: map[string]any{"code": "conflict"}},
 			{Name: "unused pose can", Method: "DELETE", Path: "/api/v1/admin/poses/crow", Headers: bearer(admin.access), Status: 204},
+			{Name: "the export holds my sequences", Method: "GET", Path: "/api/v1/users/me/export", Headers: bearer(alice.access), Status: 200,
+				JSON: map[string]any{"sequences.0.name": "My Wind-Down"}},
 			{Name: "owner deletes", Method: "DELETE", Path: own, Headers: bearer(alice.access), Status: 204},
 			{Name: "editorial writes are audited", Method: "GET", Path: "/api/v1/admin/audit-log?action=pose.delete", Headers: bearer(admin.access),
 				Status: 200, JSON: map[string]any{"items.0.details.slug": "crow", "items.0.target_type": "pose"}},
