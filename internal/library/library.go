@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/yogaflow/yogaflow/internal/account"
+	"github.com/yogaflow/yogaflow/internal/seeddata"
 )
 
 // Errors returned by the Service; their text is written for people.
@@ -25,18 +26,15 @@ var (
 	ErrSignInRequired = errors.New("sign in to list your own sequences")
 )
 
-// The enumerations of API.md.
+// The enumerations of API.md, defined once with the built-in data that
+// must use them.
 var (
-	Categories = []string{"standing", "seated", "balancing", "backbend", "forward_bend", "twist", "inversion",
-		"hip_opener", "arm_balance", "core", "supine", "prone", "restorative"}
-	Difficulties      = []string{"beginner", "intermediate", "advanced"}
-	Contraindications = []string{"pregnancy", "knee_injury", "hip_injury", "back_injury", "neck_injury",
-		"shoulder_injury", "wrist_injury", "high_blood_pressure", "low_blood_pressure", "glaucoma",
-		"heart_condition", "vertigo"}
-	Styles     = []string{"hatha", "vinyasa", "yin", "restorative", "power", "ashtanga", "gentle"}
-	FocusAreas = []string{"flexibility", "strength", "balance", "relaxation", "core", "hips", "back",
-		"energy", "sleep", "full_body"}
-	Sides = []string{"left", "right", "both"}
+	Categories        = seeddata.Categories
+	Difficulties      = seeddata.Difficulties
+	Contraindications = seeddata.Contraindications
+	Styles            = seeddata.Styles
+	FocusAreas        = seeddata.FocusAreas
+	Sides             = seeddata.Sides
 )
 
 // Pose is one pose of the library.

@@ -98,27 +98,16 @@ func (s *Accounts) withRoles(ctx context.Context, users []account.User) error {
 	if len(users) == 0 {
 		return nil
 	}
-	ids := make([]any, len(users))
+	ids := make([]string, len(users))
 	byID := make(map[string]*account.User, len(users))
 	for i := range users {
 		ids[i] = users[i].ID
 		byID[users[i].ID] = &users[i]
 		users[i].Roles = []string{}
 	}
-	rows, err := s.db.read.QueryContext(ctx,
-		`SELECT user_id, role FROM user_roles WHERE user_id IN (`+placeholders(1, len(ids))+`) ORDER BY role`, ids...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, role string
-		if err := rows.Scan(&id, &role); err != nil {
-			return err
-		}
-		byID[id].Roles = append(byID[id].Roles, role)
-	}
-	return rows.Err()
+	var f filter
+	query := "SELECT user_id, role FROM user_roles WHERE user_id IN " + f.in(ids) + " ORDER BY role"
+	return s.db.attach(ctx, query, f.args, func(id string) *[]string { return &byID[id].Roles })
 }
 
 func (s *Accounts) userWhere(ctx context.Context, q *pool, where string, arg any) (account.User, error) {

@@ -368,3 +368,15 @@ func insertBatched(ctx context.Context, tx *sql.Tx, table, cols string, n int, r
 	}
 	return nil
 }
+
+// placeholders returns "$from, $from+1, ..." for n values.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}

@@ -121,19 +121,8 @@ func (s *Library) poseTags(ctx context.Context, poses []library.Pose) error {
 		byID[poses[i].ID] = &poses[i]
 		ids[i] = poses[i].ID
 	}
-	rows, err := s.db.read.QueryContext(ctx, "SELECT pose_id, tag FROM pose_contraindications WHERE pose_id IN "+f.in(ids)+" ORDER BY tag", f.args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, tag string
-		if err := rows.Scan(&id, &tag); err != nil {
-			return err
-		}
-		byID[id].Contraindications = append(byID[id].Contraindications, tag)
-	}
-	return rows.Err()
+	query := "SELECT pose_id, tag FROM pose_contraindications WHERE pose_id IN " + f.in(ids) + " ORDER BY tag"
+	return s.db.attach(ctx, query, f.args, func(id string) *[]string { return &byID[id].Contraindications })
 }
 
 func (s *Library) Pose(ctx context.Context, ref string) (library.Pose, error) {
@@ -368,20 +357,9 @@ FROM sequence_steps st JOIN poses p ON p.id = st.pose_id WHERE st.sequence_id IN
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	tags, err := s.db.read.QueryContext(ctx, `SELECT DISTINCT st.sequence_id, pc.tag FROM sequence_steps st
-JOIN pose_contraindications pc ON pc.pose_id = st.pose_id WHERE st.sequence_id IN `+set+` ORDER BY st.sequence_id, pc.tag`, f.args...)
-	if err != nil {
-		return err
-	}
-	defer tags.Close()
-	for tags.Next() {
-		var id, tag string
-		if err := tags.Scan(&id, &tag); err != nil {
-			return err
-		}
-		byID[id].Contraindications = append(byID[id].Contraindications, tag)
-	}
-	return tags.Err()
+	query := `SELECT DISTINCT st.sequence_id, pc.tag FROM sequence_steps st
+JOIN pose_contraindications pc ON pc.pose_id = st.pose_id WHERE st.sequence_id IN ` + set + ` ORDER BY st.sequence_id, pc.tag`
+	return s.db.attach(ctx, query, f.args, func(id string) *[]string { return &byID[id].Contraindications })
 }
 
 func (s *Library) CreateSequence(ctx context.Context, q library.Sequence, steps []library.NewStep, audit *library.Audit) error {

@@ -63,18 +63,6 @@ func decodeNameCursor(c string) (string, string, error) {
 	return v[0], v[1], nil
 }
 
-// placeholders returns "$from, $from+1, ..." for n values.
-func placeholders(from, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "$%d", from+i)
-	}
-	return b.String()
-}
-
 // nullTime maps a nullable column to a pointer.
 func nullTime(t sql.NullTime) *time.Time {
 	if !t.Valid {
@@ -148,4 +136,24 @@ func (f *filter) in(values []string) string {
 		ps[i] = f.arg(v)
 	}
 	return "(" + strings.Join(ps, ", ") + ")"
+}
+
+// attach runs query, whose rows are (owner ID, value) pairs, and appends
+// each value to the list that list(owner ID) points at: a page's items get
+// their roles or tags in one query, however many there are.
+func (db *DB) attach(ctx context.Context, query string, args []any, list func(id string) *[]string) error {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, v string
+		if err := rows.Scan(&id, &v); err != nil {
+			return err
+		}
+		l := list(id)
+		*l = append(*l, v)
+	}
+	return rows.Err()
 }
