@@ -49,7 +49,7 @@ type poseRefBody struct {
 type stepBody struct {
 	Position        int         `json:"position" example:"1" doc:"1-based order in the sequence."`
 	Pose            poseRefBody `json:"pose"`
-	DurationSeconds int         `json:"duration_seconds" example:"45" doc:"Per side: a both step is held this long on each side."`
+	DurationSeconds int         `json:"duration_seconds" example:"45" doc:"Per side: on a two-sided pose, a both step is held this long on each side."`
 	Side            string      `json:"side" enum:"left,right,both" example:"both"`
 	Cue             *string     `json:"cue,omitempty" example:"Press the floor away; let the head hang."`
 }
@@ -64,7 +64,7 @@ type sequenceBody struct {
 	FocusArea            string     `json:"focus_area" example:"energy"`
 	IsPreset             bool       `json:"is_preset" example:"true" doc:"Curated by editors; false for a user's own."`
 	OwnerID              *string    `json:"owner_id" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a5b" doc:"Null for presets."`
-	TotalDurationSeconds int        `json:"total_duration_seconds" example:"900" doc:"Derived: both-sided steps count twice."`
+	TotalDurationSeconds int        `json:"total_duration_seconds" example:"900" doc:"Derived: a both step of a two-sided pose is held on each side and counts twice."`
 	Contraindications    []string   `json:"contraindications" example:"[\"wrist_injury\"]" doc:"The union of its poses' tags."`
 	Steps                []stepBody `json:"steps"`
 	CreatedAt            time.Time  `json:"created_at" example:"2026-01-31T07:15:00Z"`

@@ -110,16 +110,18 @@ func TestSequences(t *testing.T) {
 				{"pose_id": dog, "duration_seconds": 30},
 				{"pose_slug": "tree", "duration_seconds": 20, "side": "left", "cue": "Find a still point."},
 				{"pose_slug": "tree", "duration_seconds": 20, "side": "right"},
+				{"pose_slug": "tree", "duration_seconds": 15, "side": "both"},
 				{"pose_id": "corpse", "duration_seconds": 120, "side": "both"},
 			}}
 		res := a.Do(t, "POST", "/api/v1/admin/sequences", preset, bearer(admin.access)...)
 		res.Check(t, apptest.Scenario{Status: 201, JSON: map[string]any{
 			"slug": "morning-balance", "is_preset": true, "owner_id": nil,
-			// both-sided steps count twice: 2*30 + 20 + 20 + 2*120
-			"total_duration_seconds": 340,
+			// a both step counts twice only on a two-sided pose (tree):
+			// 30 + 20 + 20 + 2*15 + 120
+			"total_duration_seconds": 220,
 			"contraindications":      []string{"high_blood_pressure", "vertigo", "wrist_injury"},
 			"steps.1.position":       2, "steps.1.pose.slug": "tree", "steps.1.side": "left", "steps.1.cue": "Find a still point.",
-			"steps.3.pose.english_name": "Corpse",
+			"steps.4.pose.english_name": "Corpse",
 		}})
 
 		_, alice := newUser(t, a)
@@ -127,7 +129,7 @@ func TestSequences(t *testing.T) {
 		mine := map[string]any{"name": "My Wind-Down", "difficulty": "beginner", "style": "restorative", "focus_area": "sleep",
 			"steps": []map[string]any{{"pose_slug": "corpse", "duration_seconds": 300}}}
 		res = a.Do(t, "POST", "/api/v1/sequences", mine, bearer(alice.access)...)
-		res.Check(t, apptest.Scenario{Status: 201, JSON: map[string]any{"is_preset": false, "total_duration_seconds": 600}})
+		res.Check(t, apptest.Scenario{Status: 201, JSON: map[string]any{"is_preset": false, "total_duration_seconds": 300}})
 		slug, _ := apptest.Field(res.JSON(t), "slug")
 		own := "/api/v1/sequences/" + slug.(string)
 
@@ -156,7 +158,7 @@ func TestSequences(t *testing.T) {
 			{"alice presets", alice.access, "preset=true", "Morning Balance"},
 			{"alice own via preset=false", alice.access, "preset=false", "My Wind-Down"},
 			{"avoid vertigo", alice.access, "avoid=vertigo", "My Wind-Down"},
-			{"max duration", alice.access, "max_duration=400", "Morning Balance"},
+			{"max duration", alice.access, "max_duration=250", "Morning Balance"},
 			{"style", alice.access, "style=restorative", "My Wind-Down"},
 			{"focus and difficulty", alice.access, "focus_area=balance&difficulty=beginner", "Morning Balance"},
 		} {
@@ -187,6 +189,10 @@ func TestSequences(t *testing.T) {
 			{Name: "pose in use cannot be deleted", Method: "DELETE", Path: "/api/v1/admin/poses/tree", Headers: bearer(admin.access), Status: 409,
 				JSON: map[string]any{"code": "conflict"}},
 			{Name: "unused pose can", Method: "DELETE", Path: "/api/v1/admin/poses/crow", Headers: bearer(admin.access), Status: 204},
+			{Name: "a pose made two-sided", Method: "PATCH", Path: "/api/v1/admin/poses/corpse", Headers: bearer(admin.access),
+				Body: map[string]any{"two_sided": true}, Status: 200},
+			{Name: "changes the totals of sequences that use it", Method: "GET", Path: "/api/v1/sequences/morning-balance", Status: 200,
+				JSON: map[string]any{"total_duration_seconds": 340}},
 			{Name: "the export holds my sequences", Method: "GET", Path: "/api/v1/users/me/export", Headers: bearer(alice.access), Status: 200,
 				JSON: map[string]any{"sequences.0.name": "My Wind-Down"}},
 			{Name: "owner deletes", Method: "DELETE", Path: own, Headers: bearer(alice.access), Status: 204},

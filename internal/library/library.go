@@ -79,14 +79,18 @@ type Step struct {
 
 // Sequence is an ordered practice of poses.
 type Sequence struct {
-	ID                   string
-	Slug                 string
-	Name                 string
-	Description          string
-	Difficulty           string
-	Style                string
-	FocusArea            string
-	OwnerID              *string // nil for presets
+	ID          string
+	Slug        string
+	Name        string
+	Description string
+	Difficulty  string
+	Style       string
+	FocusArea   string
+	OwnerID     *string // nil for presets
+	// TotalDurationSeconds is derived by the store whenever the steps or a
+	// pose's two_sided change: a "both" step of a two-sided pose is held on
+	// each side and counts twice; a symmetric pose has one side and counts
+	// once, whatever its step says.
 	TotalDurationSeconds int
 	Contraindications    []string
 	Steps                []Step

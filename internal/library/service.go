@@ -396,7 +396,6 @@ func (s *Service) resolveSteps(ctx context.Context, seq *Sequence, in []StepInpu
 		return nil, err
 	}
 	steps := make([]NewStep, len(in))
-	total := 0
 	for i, st := range in {
 		field := fmt.Sprintf("steps[%d]", i)
 		id, ok := ids[refs[i]]
@@ -414,19 +413,8 @@ func (s *Service) resolveSteps(ctx context.Context, seq *Sequence, in []StepInpu
 			return nil, validation.New(field+".duration_seconds", "must be between 1 and 3600")
 		}
 		steps[i] = NewStep{PoseID: id, DurationSeconds: st.DurationSeconds, Side: side, Cue: st.Cue}
-		total += stepSeconds(st.DurationSeconds, side)
 	}
-	seq.TotalDurationSeconds = total
 	return steps, nil
-}
-
-// stepSeconds is a step's share of the total: a both-sided step is held
-// once per side.
-func stepSeconds(duration int, side string) int {
-	if side == "both" {
-		return 2 * duration
-	}
-	return duration
 }
 
 func checkTags(field string, tags []string) error {

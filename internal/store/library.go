@@ -198,6 +198,10 @@ func (s *Library) writePose(ctx context.Context, p library.Pose, audit *library.
 				return err
 			}
 		}
+		// two_sided may have changed: the totals of sequences using the pose follow.
+		if _, err := tx.ExecContext(ctx, deriveTotals+`id IN (SELECT sequence_id FROM sequence_steps WHERE pose_id = $1)`, p.ID); err != nil {
+			return err
+		}
 		return addAuditIf(ctx, tx, audit)
 	})
 }
@@ -221,6 +225,13 @@ func (s *Library) DeletePose(ctx context.Context, id string, audit *library.Audi
 		return addAuditIf(ctx, tx, audit)
 	})
 }
+
+// deriveTotals recomputes total_duration_seconds of the sequences chosen by
+// the condition appended to it (the library's rule: a "both" step of a
+// two-sided pose counts twice).
+const deriveTotals = `UPDATE sequences SET total_duration_seconds = COALESCE((
+SELECT SUM(CASE WHEN st.side = 'both' AND p.two_sided THEN 2 * st.duration_seconds ELSE st.duration_seconds END)
+FROM sequence_steps st JOIN poses p ON p.id = st.pose_id WHERE st.sequence_id = sequences.id), 0) WHERE `
 
 const sequenceColumns = `s.id, s.slug, s.name, s.description, s.difficulty, s.style, s.focus_area, s.owner_id,
 s.total_duration_seconds, s.seed_hash, s.created_at, s.updated_at`
@@ -398,6 +409,9 @@ VALUES ($1, $2, $3, $4, $5, $6)`, q.ID, i+1, st.PoseID, st.DurationSeconds, st.S
 				if err != nil {
 					return err
 				}
+			}
+			if _, err := tx.ExecContext(ctx, deriveTotals+`id = $1`, q.ID); err != nil {
+				return err
 			}
 		}
 		return addAuditIf(ctx, tx, audit)
