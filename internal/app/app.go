@@ -26,6 +26,7 @@ import (
 	"github.com/yogaflow/yogaflow/internal/platform/mail"
 	"github.com/yogaflow/yogaflow/internal/platform/metrics"
 	"github.com/yogaflow/yogaflow/internal/platform/password"
+	"github.com/yogaflow/yogaflow/internal/practice"
 	"github.com/yogaflow/yogaflow/internal/store"
 )
 
@@ -129,6 +130,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		Checks:         checks,
 		Accounts:       a.Accounts,
 		Library:        a.Library,
+		Practice:       practice.NewService(db.Practice(), a.Library, now),
 		LibraryCache:   responses,
 		LibraryVersion: libraryVersion,
 	})

@@ -253,13 +253,13 @@ type exportOutput struct {
 type exportBody struct {
 	GeneratedAt time.Time      `json:"generated_at" example:"2026-01-31T07:15:00Z"`
 	User        userBody       `json:"user"`
-	Sessions    []sessionBody  `json:"sessions" doc:"Sign-ins (refresh token families), without their tokens."`
+	Sessions    []signInBody   `json:"sessions" doc:"Sign-ins (refresh token families), without their tokens."`
 	Sequences   []sequenceBody `json:"sequences" doc:"The user's own sequences."`
 	APIKeys     []apiKeyBody   `json:"api_keys" doc:"API keys this user created, without their secrets."`
 	AuditLog    []auditBody    `json:"audit_log" doc:"Audit entries where this user is the actor or the target."`
 }
 
-type sessionBody struct {
+type signInBody struct {
 	ID        string     `json:"id" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a5c"`
 	CreatedAt time.Time  `json:"created_at" example:"2026-01-31T07:15:00Z"`
 	RevokedAt *time.Time `json:"revoked_at" example:"2026-02-01T07:15:00Z" doc:"Null while the sign-in lasts."`
@@ -271,11 +271,11 @@ func (h *accountHandlers) export(ctx context.Context, _ *struct{}) (*exportOutpu
 		return nil, err
 	}
 	out := &exportOutput{ContentDisposition: `attachment; filename="yogaflow-export.json"`, Body: exportBody{
-		GeneratedAt: e.Generated, User: toUserBody(e.User), Sessions: []sessionBody{},
+		GeneratedAt: e.Generated, User: toUserBody(e.User), Sessions: []signInBody{},
 		APIKeys: mapSlice(e.APIKeys, toAPIKeyBody), AuditLog: mapSlice(e.AuditLog, toAuditBody),
 	}}
 	for _, s := range e.Sessions {
-		out.Body.Sessions = append(out.Body.Sessions, sessionBody(s))
+		out.Body.Sessions = append(out.Body.Sessions, signInBody(s))
 	}
 	out.Body.Sequences = []sequenceBody{}
 	f := library.SequenceFilter{Viewer: e.User.ID, Mine: true, Limit: 100}

@@ -21,6 +21,7 @@ import (
 	"github.com/yogaflow/yogaflow/internal/library"
 	"github.com/yogaflow/yogaflow/internal/platform/cache"
 	"github.com/yogaflow/yogaflow/internal/platform/metrics"
+	"github.com/yogaflow/yogaflow/internal/practice"
 )
 
 // BasePath is the prefix of every versioned API route.
@@ -39,6 +40,7 @@ type Deps struct {
 	Checks   []Check
 	Accounts *account.Service
 	Library  *library.Service
+	Practice *practice.Service
 	// LibraryCache keeps encoded library responses, keyed by
 	// LibraryVersion, which the library bumps on every editorial write.
 	LibraryCache   cache.Cache
@@ -114,6 +116,7 @@ func routes(api huma.API, d Deps) {
 	registerAccountRoutes(api, ah)
 	registerAdminRoutes(api, ah)
 	registerLibraryRoutes(api, &libraryHandlers{svc: d.Library})
+	registerPracticeRoutes(api, &practiceHandlers{svc: d.Practice})
 }
 
 func apiConfig(version string) huma.Config {

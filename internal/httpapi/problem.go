@@ -12,6 +12,7 @@ import (
 	"github.com/yogaflow/yogaflow/internal/account"
 	"github.com/yogaflow/yogaflow/internal/library"
 	"github.com/yogaflow/yogaflow/internal/platform/validation"
+	"github.com/yogaflow/yogaflow/internal/practice"
 )
 
 // ProblemContentType is the media type of every error response (RFC 9457).
@@ -25,6 +26,8 @@ type Problem struct {
 	Detail string       `json:"detail,omitempty" example:"The request body did not validate." doc:"What went wrong this time, for people."`
 	Code   string       `json:"code" example:"validation_failed" doc:"A stable, machine-readable error code."`
 	Errors []FieldError `json:"errors,omitempty" doc:"The fields at fault, for validation errors."`
+	// ActiveSessionID comes with session_conflict.
+	ActiveSessionID string `json:"active_session_id,omitempty" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a70" doc:"With session_conflict: the session in progress or paused."`
 }
 
 // FieldError names one field at fault. Body fields are named by their JSON
@@ -81,6 +84,8 @@ const (
 	CodeInvalidCredentials = "invalid_credentials"
 	CodeTokenInvalid       = "token_invalid"
 	CodeTokenExpired       = "token_expired"
+	CodeSessionConflict    = "session_conflict"
+	CodeInvalidTransition  = "invalid_transition"
 )
 
 // domainErrors is the one table from domain errors to HTTP. Anything not
@@ -102,6 +107,8 @@ var domainErrors = []struct {
 	{library.ErrSlugTaken, http.StatusConflict, CodeConflict},
 	{library.ErrPoseInUse, http.StatusConflict, CodeConflict},
 	{library.ErrSignInRequired, http.StatusUnauthorized, CodeUnauthorized},
+	{practice.ErrNotFound, http.StatusNotFound, CodeNotFound},
+	{practice.ErrInvalidTransition, http.StatusConflict, CodeInvalidTransition},
 }
 
 // problemFor finds the status and code of a domain error; 0 if it has none.
@@ -169,6 +176,12 @@ func humaError(ctx huma.Context, status int, msg string, errs ...error) huma.Sta
 				return &Problem{Type: "about:blank", Title: http.StatusText(http.StatusUnprocessableEntity),
 					Status: http.StatusUnprocessableEntity, Code: CodeValidationFailed,
 					Detail: sentence(ve.Field + " " + ve.Message), Errors: []FieldError{{Field: ve.Field, Message: ve.Message}}}
+			}
+			var conflict *practice.ConflictError
+			if errors.As(err, &conflict) {
+				p := newProblem(http.StatusConflict, CodeSessionConflict, sentence(conflict.Error()))
+				p.ActiveSessionID = conflict.ActiveID
+				return p
 			}
 			if st, code := problemFor(err); st != 0 {
 				return newProblem(st, code, publicMessage(err))

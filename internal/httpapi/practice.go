@@ -1,0 +1,129 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/yogaflow/yogaflow/internal/practice"
+)
+
+type sessionBody struct {
+	ID              string     `json:"id" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a70"`
+	SequenceID      *string    `json:"sequence_id" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a62" doc:"Null once the sequence is deleted."`
+	SequenceName    string     `json:"sequence_name" example:"Gentle Morning Flow"`
+	Status          string     `json:"status" enum:"in_progress,paused,completed,abandoned" example:"in_progress"`
+	StartedAt       time.Time  `json:"started_at" example:"2026-01-31T07:15:00Z"`
+	EndedAt         *time.Time `json:"ended_at,omitempty" example:"2026-01-31T07:35:00Z"`
+	DurationSeconds int        `json:"duration_seconds" example:"1140" doc:"Active time by the server's clock, pauses excluded."`
+	PausedSeconds   int        `json:"paused_seconds" example:"60"`
+	CurrentStep     int        `json:"current_step" example:"3" doc:"The position of the step being practised."`
+	Rating          *int       `json:"rating,omitempty" example:"5"`
+	Notes           *string    `json:"notes,omitempty" example:"Hips felt open today."`
+}
+
+func toSessionBody(s practice.Session, now time.Time) sessionBody {
+	active, paused := s.Durations(now)
+	return sessionBody{ID: s.ID, SequenceID: s.SequenceID, SequenceName: s.SequenceName, Status: s.Status,
+		StartedAt: s.StartedAt, EndedAt: s.EndedAt, DurationSeconds: int(active / time.Second),
+		PausedSeconds: int(paused / time.Second), CurrentStep: s.CurrentStep, Rating: s.Rating, Notes: s.Notes}
+}
+
+type (
+	sessionOutput struct {
+		Body sessionBody
+	}
+	startSessionInput struct {
+		Body struct {
+			SequenceID string `json:"sequence_id" minLength:"1" maxLength:"100" example:"gentle-morning-flow" doc:"The sequence's ID or slug."`
+		}
+	}
+	sessionIDInput struct {
+		ID string `path:"id" maxLength:"64" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a70"`
+	}
+	completeSessionInput struct {
+		ID string `path:"id" maxLength:"64" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a70"`
+		// A pointer: the body is optional.
+		Body *completion
+	}
+	completion struct {
+		Rating *int    `json:"rating,omitempty" minimum:"1" maximum:"5" example:"5"`
+		Notes  *string `json:"notes,omitempty" maxLength:"2000" example:"Hips felt open today."`
+	}
+	progressInput struct {
+		ID   string `path:"id" maxLength:"64" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a70"`
+		Body struct {
+			StepPosition int `json:"step_position" minimum:"1" example:"3" doc:"1-based position of the step now being practised."`
+		}
+	}
+)
+
+type practiceHandlers struct {
+	svc *practice.Service
+}
+
+func registerPracticeRoutes(api huma.API, h *practiceHandlers) {
+	tags := []string{"Practice"}
+	op := func(id, method, path, summary, description string, status int, errs ...int) huma.Operation {
+		return needsSignIn(huma.Operation{OperationID: id, Method: method, Path: BasePath + path, Tags: tags,
+			Summary: summary, Description: description, DefaultStatus: status, Errors: errs}, "")
+	}
+	register(api, op("start-session", http.MethodPost, "/sessions", "Start practising a sequence",
+		"409 session_conflict, with the active session's id, while another session is in progress or paused; this holds under concurrent requests.",
+		http.StatusCreated, http.StatusConflict), h.start)
+	register(api, op("current-session", http.MethodGet, "/sessions/current", "My active session", "404 when there is none.",
+		0, http.StatusNotFound), h.current)
+	register(api, op("get-session", http.MethodGet, "/sessions/{id}", "A session of mine", "Another user's session is a 404.",
+		0, http.StatusNotFound), h.get)
+	for _, t := range []struct {
+		verb, summary, from string
+		do                  func(context.Context, string, string) (practice.Session, error)
+	}{
+		{"pause", "Pause: the clock stops", "in_progress", h.svc.Pause},
+		{"resume", "Resume: the clock runs again", "paused", h.svc.Resume},
+		{"abandon", "Abandon: end without completing", "in_progress or paused", h.svc.Abandon},
+	} {
+		register(api, op(t.verb+"-session", http.MethodPost, "/sessions/{id}/"+t.verb, t.summary,
+			"Only from "+t.from+", else 409 invalid_transition.", 0, http.StatusNotFound, http.StatusConflict),
+			func(ctx context.Context, in *sessionIDInput) (*sessionOutput, error) {
+				return h.out(t.do(ctx, viewer(ctx), in.ID))
+			})
+	}
+	register(api, op("complete-session", http.MethodPost, "/sessions/{id}/complete", "Complete, with a rating and a note",
+		"From in_progress or paused, else 409 invalid_transition.", 0, http.StatusNotFound, http.StatusConflict), h.complete)
+	register(api, op("session-progress", http.MethodPost, "/sessions/{id}/progress", "Record the step being practised",
+		"So another device can resume there. A position outside the sequence is a 422.", 0, http.StatusNotFound, http.StatusConflict), h.progress)
+}
+
+func (h *practiceHandlers) out(s practice.Session, err error) (*sessionOutput, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &sessionOutput{Body: toSessionBody(s, h.svc.Now())}, nil
+}
+
+func (h *practiceHandlers) start(ctx context.Context, in *startSessionInput) (*sessionOutput, error) {
+	return h.out(h.svc.Start(ctx, viewer(ctx), in.Body.SequenceID))
+}
+
+func (h *practiceHandlers) current(ctx context.Context, _ *struct{}) (*sessionOutput, error) {
+	return h.out(h.svc.Current(ctx, viewer(ctx)))
+}
+
+func (h *practiceHandlers) get(ctx context.Context, in *sessionIDInput) (*sessionOutput, error) {
+	return h.out(h.svc.Session(ctx, viewer(ctx), in.ID))
+}
+
+func (h *practiceHandlers) complete(ctx context.Context, in *completeSessionInput) (*sessionOutput, error) {
+	var c completion
+	if in.Body != nil {
+		c = *in.Body
+	}
+	return h.out(h.svc.Complete(ctx, viewer(ctx), in.ID, c.Rating, c.Notes))
+}
+
+func (h *practiceHandlers) progress(ctx context.Context, in *progressInput) (*sessionOutput, error) {
+	return h.out(h.svc.Progress(ctx, viewer(ctx), in.ID, in.Body.StepPosition))
+}

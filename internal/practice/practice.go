@@ -1,0 +1,78 @@
+// Package practice is people practising: timed sessions of a sequence with
+// a clock the server keeps, and their history.
+package practice
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Statuses of a session.
+const (
+	InProgress = "in_progress"
+	Paused     = "paused"
+	Completed  = "completed"
+	Abandoned  = "abandoned"
+)
+
+// Errors returned by the Service; their text is written for people.
+var (
+	ErrNotFound          = errors.New("not found")
+	ErrInvalidTransition = errors.New("the session cannot do that in its present state")
+)
+
+// ConflictError says the user already has an active session.
+type ConflictError struct{ ActiveID string }
+
+func (e *ConflictError) Error() string {
+	return "you already have a session in progress or paused: finish or abandon it first"
+}
+
+// Session is one practice of a sequence.
+type Session struct {
+	ID           string
+	UserID       string
+	SequenceID   *string // nil once the sequence is deleted
+	SequenceName string
+	Status       string
+	StartedAt    time.Time
+	EndedAt      *time.Time
+	// The clock: active and paused time banked so far, and when the
+	// present stretch (active or paused) began.
+	ActiveBanked time.Duration
+	PausedBanked time.Duration
+	StretchStart time.Time
+	CurrentStep  int
+	StepCount    int
+	Rating       *int
+	Notes        *string
+	UpdatedAt    time.Time
+}
+
+// Durations returns the active and paused time of the session at now: what
+// is banked, plus the present stretch while it runs.
+func (s Session) Durations(now time.Time) (active, paused time.Duration) {
+	active, paused = s.ActiveBanked, s.PausedBanked
+	switch s.Status {
+	case InProgress:
+		active += max(0, now.Sub(s.StretchStart))
+	case Paused:
+		paused += max(0, now.Sub(s.StretchStart))
+	}
+	return active, paused
+}
+
+// Store is the persistence the Service needs.
+type Store interface {
+	// Create inserts an active session; the schema allows one per user, so
+	// a second returns a *ConflictError naming the active one.
+	Create(ctx context.Context, s Session) error
+	// Session returns the user's session; another user's is ErrNotFound.
+	Session(ctx context.Context, userID, id string) (Session, error)
+	// Current returns the user's active session, or ErrNotFound.
+	Current(ctx context.Context, userID string) (Session, error)
+	// Update writes s if the stored session still has status from (so two
+	// racing transitions cannot both apply); otherwise ErrInvalidTransition.
+	Update(ctx context.Context, s Session, from string) error
+}

@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/yogaflow/yogaflow/internal/practice"
+)
+
+// Practice is the practice.Store on this database.
+type Practice struct{ db *DB }
+
+var _ practice.Store = (*Practice)(nil)
+
+// Practice returns the practice store.
+func (db *DB) Practice() *Practice { return &Practice{db: db} }
+
+const sessionColumns = `id, user_id, sequence_id, sequence_name, status, started_at, ended_at, active_ms, paused_ms,
+stretch_start, current_step, step_count, rating, notes, updated_at`
+
+func scanSession(r rowScanner) (practice.Session, error) {
+	var s practice.Session
+	var seqID, notes sql.NullString
+	var ended sql.NullTime
+	var rating sql.NullInt64
+	var activeMS, pausedMS int64
+	err := r.Scan(&s.ID, &s.UserID, &seqID, &s.SequenceName, &s.Status, &s.StartedAt, &ended, &activeMS, &pausedMS,
+		&s.StretchStart, &s.CurrentStep, &s.StepCount, &rating, &notes, &s.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return practice.Session{}, practice.ErrNotFound
+	}
+	if err != nil {
+		return practice.Session{}, err
+	}
+	if seqID.Valid {
+		s.SequenceID = &seqID.String
+	}
+	if notes.Valid {
+		s.Notes = &notes.String
+	}
+	if rating.Valid {
+		r := int(rating.Int64)
+		s.Rating = &r
+	}
+	s.EndedAt = nullTime(ended)
+	s.ActiveBanked, s.PausedBanked = time.Duration(activeMS)*time.Millisecond, time.Duration(pausedMS)*time.Millisecond
+	s.StartedAt, s.StretchStart, s.UpdatedAt = s.StartedAt.UTC(), s.StretchStart.UTC(), s.UpdatedAt.UTC()
+	return s, nil
+}
+
+func (p *Practice) Create(ctx context.Context, s practice.Session) error {
+	_, err := p.db.write.ExecContext(ctx, `INSERT INTO practice_sessions (`+sessionColumns+`)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		s.ID, s.UserID, s.SequenceID, s.SequenceName, s.Status, s.StartedAt, s.EndedAt, s.ActiveBanked.Milliseconds(),
+		s.PausedBanked.Milliseconds(), s.StretchStart, s.CurrentStep, s.StepCount, s.Rating, s.Notes, s.UpdatedAt)
+	if isUniqueViolation(err) {
+		active, cerr := p.Current(ctx, s.UserID)
+		if cerr != nil {
+			// The active session ended between the two statements.
+			return &practice.ConflictError{}
+		}
+		return &practice.ConflictError{ActiveID: active.ID}
+	}
+	return err
+}
+
+func (p *Practice) Session(ctx context.Context, userID, id string) (practice.Session, error) {
+	return scanSession(p.db.read.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM practice_sessions WHERE id = $1 AND user_id = $2`, id, userID))
+}
+
+func (p *Practice) Current(ctx context.Context, userID string) (practice.Session, error) {
+	return scanSession(p.db.read.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM practice_sessions
+WHERE user_id = $1 AND status IN ('in_progress', 'paused')`, userID))
+}
+
+func (p *Practice) Update(ctx context.Context, s practice.Session, from string) error {
+	res, err := p.db.write.ExecContext(ctx, `UPDATE practice_sessions SET status = $3, ended_at = $4, active_ms = $5,
+paused_ms = $6, stretch_start = $7, current_step = $8, rating = $9, notes = $10, updated_at = $11
+WHERE id = $1 AND user_id = $2 AND status = $12`,
+		s.ID, s.UserID, s.Status, s.EndedAt, s.ActiveBanked.Milliseconds(), s.PausedBanked.Milliseconds(), s.StretchStart,
+		s.CurrentStep, s.Rating, s.Notes, s.UpdatedAt, from)
+	return affectedOne(res, err, practice.ErrInvalidTransition)
+}
