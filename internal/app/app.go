@@ -131,6 +131,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		Accounts:       a.Accounts,
 		Library:        a.Library,
 		Practice:       practice.NewService(db.Practice(), a.Library, now),
+		Idempotency:    db.Idempotency(),
 		LibraryCache:   responses,
 		LibraryVersion: libraryVersion,
 	})

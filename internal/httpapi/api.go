@@ -20,6 +20,7 @@ import (
 	"github.com/yogaflow/yogaflow/internal/httpapi/docs"
 	"github.com/yogaflow/yogaflow/internal/library"
 	"github.com/yogaflow/yogaflow/internal/platform/cache"
+	"github.com/yogaflow/yogaflow/internal/platform/idempotency"
 	"github.com/yogaflow/yogaflow/internal/platform/metrics"
 	"github.com/yogaflow/yogaflow/internal/practice"
 )
@@ -45,6 +46,9 @@ type Deps struct {
 	// LibraryVersion, which the library bumps on every editorial write.
 	LibraryCache   cache.Cache
 	LibraryVersion cache.Version
+	// Idempotency keeps the first responses of POSTs made with an
+	// Idempotency-Key.
+	Idempotency idempotency.Store
 }
 
 func init() {
@@ -75,7 +79,7 @@ func newRouter(d Deps) (chi.Router, huma.API) {
 		limitBody(MaxBodyBytes),
 		authenticate(d.Accounts),
 	)
-	r.Use(libraryCache(r, d.LibraryCache, d.LibraryVersion, d.Logger))
+	r.Use(libraryCache(r, d.LibraryCache, d.LibraryVersion, d.Logger), idempotent(d.Idempotency))
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
 		writeProblem(w, newProblem(http.StatusNotFound, "", "There is nothing at this path."))
 	})

@@ -31,11 +31,18 @@ func toSessionBody(s practice.Session, now time.Time) sessionBody {
 		PausedSeconds: int(paused / time.Second), CurrentStep: s.CurrentStep, Rating: s.Rating, Notes: s.Notes}
 }
 
+// IdempotencyHeader documents the Idempotency-Key a POST honours; the
+// idempotent middleware acts on it. Exported so huma reads it when embedded.
+type IdempotencyHeader struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" example:"7f3c1e9a-practice-start" doc:"A retry with the same key gets the first response; the same key with another body is a 422. Kept 24 hours."`
+}
+
 type (
 	sessionOutput struct {
 		Body sessionBody
 	}
 	startSessionInput struct {
+		IdempotencyHeader
 		Body struct {
 			SequenceID string `json:"sequence_id" minLength:"1" maxLength:"100" example:"gentle-morning-flow" doc:"The sequence's ID or slug."`
 		}
@@ -43,8 +50,13 @@ type (
 	sessionIDInput struct {
 		ID string `path:"id" maxLength:"64" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a70"`
 	}
+	sessionActionInput struct {
+		ID string `path:"id" maxLength:"64" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a70"`
+		IdempotencyHeader
+	}
 	completeSessionInput struct {
 		ID string `path:"id" maxLength:"64" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a70"`
+		IdempotencyHeader
 		// A pointer: the body is optional.
 		Body *completion
 	}
@@ -53,7 +65,8 @@ type (
 		Notes  *string `json:"notes,omitempty" maxLength:"2000" example:"Hips felt open today."`
 	}
 	progressInput struct {
-		ID   string `path:"id" maxLength:"64" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a70"`
+		ID string `path:"id" maxLength:"64" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a70"`
+		IdempotencyHeader
 		Body struct {
 			StepPosition int `json:"step_position" minimum:"1" example:"3" doc:"1-based position of the step now being practised."`
 		}
@@ -87,7 +100,7 @@ func registerPracticeRoutes(api huma.API, h *practiceHandlers) {
 	} {
 		register(api, op(t.verb+"-session", http.MethodPost, "/sessions/{id}/"+t.verb, t.summary,
 			"Only from "+t.from+", else 409 invalid_transition.", 0, http.StatusNotFound, http.StatusConflict),
-			func(ctx context.Context, in *sessionIDInput) (*sessionOutput, error) {
+			func(ctx context.Context, in *sessionActionInput) (*sessionOutput, error) {
 				return h.out(t.do(ctx, viewer(ctx), in.ID))
 			})
 	}
