@@ -408,6 +408,15 @@ func (s *Service) Me(ctx context.Context, p *Principal) (User, error) {
 	return s.store.UserByID(ctx, p.UserID)
 }
 
+// Timezone returns the user's time zone, in which their days are counted.
+func (s *Service) Timezone(ctx context.Context, userID string) (*time.Location, error) {
+	u, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return time.LoadLocation(u.Timezone)
+}
+
 // UpdateMe changes the caller's display name and time zone; nil leaves one
 // as it is.
 func (s *Service) UpdateMe(ctx context.Context, p *Principal, displayName, timezone *string) (User, error) {

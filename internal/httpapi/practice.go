@@ -73,6 +73,47 @@ type (
 	}
 )
 
+type (
+	historyInput struct {
+		ListParams
+		From       string `query:"from" maxLength:"40" example:"2026-01-01" doc:"A date (from the start of that day in my time zone) or an RFC 3339 timestamp."`
+		To         string `query:"to" maxLength:"40" example:"2026-01-31" doc:"A date (up to the end of that day in my time zone) or an RFC 3339 timestamp."`
+		Status     string `query:"status" enum:"in_progress,paused,completed,abandoned" example:"completed"`
+		SequenceID string `query:"sequence_id" maxLength:"64" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a62"`
+	}
+	logPracticeInput struct {
+		IdempotencyHeader
+		Body struct {
+			SequenceID      string    `json:"sequence_id,omitempty" maxLength:"100" example:"gentle-morning-flow" doc:"The sequence practised (ID or slug), if any."`
+			Title           string    `json:"title,omitempty" maxLength:"100" example:"Yoga in the park" doc:"Required without sequence_id."`
+			StartedAt       time.Time `json:"started_at" example:"2026-01-31T07:15:00Z"`
+			DurationSeconds int       `json:"duration_seconds" minimum:"1" maximum:"86400" example:"1200"`
+			Rating          *int      `json:"rating,omitempty" minimum:"1" maximum:"5" example:"4"`
+			Notes           *string   `json:"notes,omitempty" maxLength:"2000" example:"Windy but lovely."`
+		}
+	}
+)
+
+// bound reads a from/to parameter: a timestamp or a date.
+func bound(v string) practice.Bound {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return practice.Bound{Instant: &t}
+	}
+	return practice.Bound{Date: v}
+}
+
+func (h *practiceHandlers) history(ctx context.Context, in *historyInput) (*listOutput[sessionBody], error) {
+	page, err := h.svc.History(ctx, practice.HistoryFilter{UserID: viewer(ctx), Status: in.Status, SequenceID: in.SequenceID,
+		Limit: in.Limit, Cursor: in.Cursor}, bound(in.From), bound(in.To))
+	now := h.svc.Now()
+	return listOf(page.Items, page.NextCursor, err, func(s practice.Session) sessionBody { return toSessionBody(s, now) })
+}
+
+func (h *practiceHandlers) logPractice(ctx context.Context, in *logPracticeInput) (*sessionOutput, error) {
+	return h.out(h.svc.LogOffline(ctx, viewer(ctx), practice.OfflineInput{SequenceRef: in.Body.SequenceID, Title: in.Body.Title,
+		StartedAt: in.Body.StartedAt, DurationSeconds: in.Body.DurationSeconds, Rating: in.Body.Rating, Notes: in.Body.Notes}))
+}
+
 type practiceHandlers struct {
 	svc *practice.Service
 }
@@ -106,6 +147,9 @@ func registerPracticeRoutes(api huma.API, h *practiceHandlers) {
 	}
 	register(api, op("complete-session", http.MethodPost, "/sessions/{id}/complete", "Complete, with a rating and a note",
 		"From in_progress or paused, else 409 invalid_transition.", 0, http.StatusNotFound, http.StatusConflict), h.complete)
+	register(api, op("history", http.MethodGet, "/history", "My practice history", "Newest first.", 0), h.history)
+	register(api, op("log-practice", http.MethodPost, "/history", "Log a practice done offline",
+		"Recorded as completed; it must have ended by now and last at most a day.", http.StatusCreated), h.logPractice)
 	register(api, op("session-progress", http.MethodPost, "/sessions/{id}/progress", "Record the step being practised",
 		"So another device can resume there. A position outside the sequence is a 422.", 0, http.StatusNotFound, http.StatusConflict), h.progress)
 }

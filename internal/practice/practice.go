@@ -63,6 +63,22 @@ func (s Session) Durations(now time.Time) (active, paused time.Duration) {
 	return active, paused
 }
 
+// HistoryFilter selects a user's sessions, newest first.
+type HistoryFilter struct {
+	UserID     string
+	From, To   *time.Time // started at or after From, before To
+	Status     string
+	SequenceID string
+	Limit      int
+	Cursor     string
+}
+
+// Page is one page of a keyset-paginated list.
+type Page struct {
+	Items      []Session
+	NextCursor string
+}
+
 // Store is the persistence the Service needs.
 type Store interface {
 	// Create inserts an active session; the schema allows one per user, so
@@ -75,4 +91,6 @@ type Store interface {
 	// Update writes s if the stored session still has status from (so two
 	// racing transitions cannot both apply); otherwise ErrInvalidTransition.
 	Update(ctx context.Context, s Session, from string) error
+	// History lists sessions, newest first.
+	History(ctx context.Context, f HistoryFilter) (Page, error)
 }

@@ -18,17 +18,23 @@ type Sequences interface {
 	Sequence(ctx context.Context, viewer, ref string) (library.Sequence, error)
 }
 
+// Timezones tells a user's time zone, in which their days are counted.
+type Timezones interface {
+	Timezone(ctx context.Context, userID string) (*time.Location, error)
+}
+
 // Service carries out the rules of practice sessions. The server keeps the
 // clock: durations come from its time, never from a client's.
 type Service struct {
 	store     Store
 	sequences Sequences
+	timezones Timezones
 	now       func() time.Time
 }
 
 // NewService builds the service; now is the clock.
-func NewService(store Store, sequences Sequences, now func() time.Time) *Service {
-	return &Service{store: store, sequences: sequences, now: now}
+func NewService(store Store, sequences Sequences, timezones Timezones, now func() time.Time) *Service {
+	return &Service{store: store, sequences: sequences, timezones: timezones, now: now}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
@@ -132,6 +138,104 @@ func (s *Service) transition(ctx context.Context, userID, id string, from []stri
 		return Session{}, err
 	}
 	if err := s.store.Update(ctx, sess, was); err != nil {
+		return Session{}, err
+	}
+	return sess, nil
+}
+
+// Bound is a from or to of a history query: a date (a whole day in the
+// user's time zone) or an instant.
+type Bound struct {
+	Date    string // YYYY-MM-DD
+	Instant *time.Time
+}
+
+// History lists the user's sessions, newest first. A date in from counts
+// from the start of that day, a date in to up to its end, both in the
+// user's time zone.
+func (s *Service) History(ctx context.Context, f HistoryFilter, from, to Bound) (Page, error) {
+	if f.Status != "" && !slices.Contains([]string{InProgress, Paused, Completed, Abandoned}, f.Status) {
+		return Page{}, validation.New("status", "must be in_progress, paused, completed or abandoned")
+	}
+	var err error
+	if f.From, err = s.bound(ctx, f.UserID, "from", from, 0); err != nil {
+		return Page{}, err
+	}
+	if f.To, err = s.bound(ctx, f.UserID, "to", to, 1); err != nil {
+		return Page{}, err
+	}
+	return s.store.History(ctx, f)
+}
+
+// bound resolves b to an instant; a date is the start of that day plus
+// days, in the user's time zone (so "to" includes its whole day).
+func (s *Service) bound(ctx context.Context, userID, field string, b Bound, days int) (*time.Time, error) {
+	if b.Instant != nil {
+		t := b.Instant.UTC()
+		return &t, nil
+	}
+	if b.Date == "" {
+		return nil, nil
+	}
+	loc, err := s.timezones.Timezone(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := time.ParseInLocation(time.DateOnly, b.Date, loc)
+	if err != nil {
+		return nil, validation.New(field, "must be a date (2026-01-31) or an RFC 3339 timestamp")
+	}
+	t := d.AddDate(0, 0, days).UTC()
+	return &t, nil
+}
+
+// OfflineInput is a practice done without the app running.
+type OfflineInput struct {
+	SequenceRef     string
+	Title           string
+	StartedAt       time.Time
+	DurationSeconds int
+	Rating          *int
+	Notes           *string
+}
+
+// maxOfflineSeconds is the longest practice one may log: a day.
+const maxOfflineSeconds = 24 * 3600
+
+// LogOffline records a completed practice that ended by now.
+func (s *Service) LogOffline(ctx context.Context, userID string, in OfflineInput) (Session, error) {
+	now := s.clock()
+	switch {
+	case in.DurationSeconds < 1 || in.DurationSeconds > maxOfflineSeconds:
+		return Session{}, validation.New("duration_seconds", "must be between 1 and 86400")
+	case in.Rating != nil && (*in.Rating < 1 || *in.Rating > 5):
+		return Session{}, validation.New("rating", "must be from 1 to 5")
+	}
+	started := in.StartedAt.UTC().Truncate(time.Millisecond)
+	ended := started.Add(time.Duration(in.DurationSeconds) * time.Second)
+	if ended.After(now.Add(time.Minute)) { // a minute's grace for clocks that differ
+		return Session{}, validation.New("started_at", "a practice must have ended by now")
+	}
+	sess := Session{ID: uuid.Must(uuid.NewV7()).String(), UserID: userID, Status: Completed, StartedAt: started,
+		EndedAt: &ended, ActiveBanked: time.Duration(in.DurationSeconds) * time.Second, StretchStart: ended,
+		Rating: in.Rating, Notes: in.Notes, UpdatedAt: now, SequenceName: in.Title}
+	if in.SequenceRef != "" {
+		seq, err := s.sequences.Sequence(ctx, userID, in.SequenceRef)
+		if errors.Is(err, library.ErrNotFound) {
+			return Session{}, validation.New("sequence_id", "no sequence "+strconv.Quote(in.SequenceRef)+" that you can practise")
+		}
+		if err != nil {
+			return Session{}, err
+		}
+		sess.SequenceID, sess.StepCount, sess.CurrentStep = &seq.ID, len(seq.Steps), len(seq.Steps)
+		if sess.SequenceName == "" {
+			sess.SequenceName = seq.Name
+		}
+	}
+	if sess.SequenceName == "" {
+		return Session{}, validation.New("title", "is required without a sequence_id")
+	}
+	if err := s.store.Create(ctx, sess); err != nil {
 		return Session{}, err
 	}
 	return sess, nil

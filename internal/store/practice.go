@@ -83,3 +83,35 @@ WHERE id = $1 AND user_id = $2 AND status = $12`,
 		s.CurrentStep, s.Rating, s.Notes, s.UpdatedAt, from)
 	return affectedOne(res, err, practice.ErrInvalidTransition)
 }
+
+func (p *Practice) History(ctx context.Context, hf practice.HistoryFilter) (practice.Page, error) {
+	var f filter
+	f.where("user_id = " + f.arg(hf.UserID))
+	if hf.From != nil {
+		f.where("started_at >= " + f.arg(*hf.From))
+	}
+	if hf.To != nil {
+		f.where("started_at < " + f.arg(*hf.To))
+	}
+	if hf.Status != "" {
+		f.where("status = " + f.arg(hf.Status))
+	}
+	if hf.SequenceID != "" {
+		f.where("sequence_id = " + f.arg(hf.SequenceID))
+	}
+	if err := f.afterTime(hf.Cursor, "started_at"); err != nil {
+		return practice.Page{}, badCursor()
+	}
+	query := "SELECT " + sessionColumns + " FROM practice_sessions" + f.clause() +
+		" ORDER BY started_at DESC, id DESC LIMIT " + f.arg(hf.Limit+1)
+	rows, err := p.db.read.QueryContext(ctx, query, f.args...)
+	if err != nil {
+		return practice.Page{}, err
+	}
+	sessions, err := collect(rows, scanSession)
+	if err != nil {
+		return practice.Page{}, err
+	}
+	page := pageOf(sessions, hf.Limit, func(s practice.Session) string { return encodeCursor(s.StartedAt, s.ID) })
+	return practice.Page{Items: page.Items, NextCursor: page.NextCursor}, nil
+}

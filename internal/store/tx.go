@@ -89,7 +89,11 @@ func (f *filter) where(cond string) { f.conds = append(f.conds, cond) }
 
 // after adds the keyset condition for a page after cursor (sort key
 // created_at, then id, both descending).
-func (f *filter) after(cursor string) error {
+func (f *filter) after(cursor string) error { return f.afterTime(cursor, "created_at") }
+
+// afterTime is after for a list sorted by the time column key, then id,
+// both descending.
+func (f *filter) afterTime(cursor, key string) error {
 	if cursor == "" {
 		return nil
 	}
@@ -97,7 +101,7 @@ func (f *filter) after(cursor string) error {
 	if err != nil {
 		return err
 	}
-	f.where(fmt.Sprintf("(created_at, id) < (%s, %s)", f.arg(at), f.arg(id)))
+	f.where(fmt.Sprintf("(%s, id) < (%s, %s)", key, f.arg(at), f.arg(id)))
 	return nil
 }
 
