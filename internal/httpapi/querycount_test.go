@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/yogaflow/yogaflow/internal/apptest"
@@ -33,11 +34,20 @@ func TestLibraryReadsCostFixedQueries(t *testing.T) {
 			t.Helper()
 			// Warm the principal cache, so only the read itself is counted.
 			a.Do(t, "GET", "/api/v1/users/me", nil, bearer(user.access)...)
-			before := a.DB.QueryCount()
-			if res := a.Do(t, "GET", path, nil, bearer(user.access)...); res.Status != 200 {
-				t.Fatalf("GET %s: %d %s", path, res.Status, res.Body)
+			// The count is the database's: background work (the email
+			// worker) can only add to it, so the least of a few tries is
+			// the request's own.
+			least := int64(1 << 62)
+			for try := range 3 {
+				before := a.DB.QueryCount()
+				// A parameter of its own keeps each try out of the response cache.
+				busted := fmt.Sprintf("%s%stry=%d", path, map[bool]string{true: "&", false: "?"}[strings.Contains(path, "?")], try)
+				if res := a.Do(t, "GET", busted, nil, bearer(user.access)...); res.Status != 200 {
+					t.Fatalf("GET %s: %d %s", path, res.Status, res.Body)
+				}
+				least = min(least, a.DB.QueryCount()-before)
 			}
-			return a.DB.QueryCount() - before
+			return least
 		}
 
 		short, long := create("Short", 1), create("Long", 40)
