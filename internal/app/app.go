@@ -130,7 +130,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		Checks:         checks,
 		Accounts:       a.Accounts,
 		Library:        a.Library,
-		Practice:       practice.NewService(db.Practice(), a.Library, a.Accounts, now),
+		Practice:       practice.NewService(db.Practice(), a.Library, a.Accounts, sessionEvents{logger: logger, metrics: a.Metrics}, now),
 		Idempotency:    db.Idempotency(),
 		LibraryCache:   responses,
 		LibraryVersion: libraryVersion,

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -170,5 +171,34 @@ func TestAnotherUsersSessionIsNotFound(t *testing.T) {
 		a.Do(t, "GET", "/api/v1/sessions/current", nil, bearer(other.access)...).Check(t, apptest.Scenario{Status: 404})
 		// And nothing changed for the owner.
 		a.Do(t, "GET", base, nil, bearer(owner.access)...).Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"status": "in_progress", "current_step": 1}})
+	})
+}
+
+func TestSessionEventsInMetricsAndLog(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		user := practiceSetup(t, a)
+		first := startSession(t, a, user)
+		a.Clock.Advance(100 * time.Second)
+		a.Do(t, "POST", "/api/v1/sessions/"+first+"/complete", nil, bearer(user.access)...).Check(t, apptest.Scenario{Status: 200})
+		second := startSession(t, a, user)
+		a.Clock.Advance(30 * time.Second)
+		a.Do(t, "POST", "/api/v1/sessions/"+second+"/abandon", nil, bearer(user.access)...).Check(t, apptest.Scenario{Status: 200})
+		a.Do(t, "POST", "/api/v1/history", map[string]any{"title": "Offline", "started_at": "2026-01-01T07:00:00Z", "duration_seconds": 600},
+			bearer(user.access)...).Check(t, apptest.Scenario{Status: 201})
+
+		metrics := string(a.Do(t, "GET", "/metrics", nil).Body)
+		for _, want := range []string{
+			"yogaflow_sessions_started_total 2", "yogaflow_sessions_completed_total 2",
+			"yogaflow_sessions_abandoned_total 1", "yogaflow_practice_seconds_total 730",
+		} {
+			if !strings.Contains(metrics, want) {
+				t.Errorf("/metrics lacks %q", want)
+			}
+		}
+		for _, want := range []string{`"msg":"session started"`, `"msg":"session completed"`, `"msg":"session abandoned"`, `"duration_seconds":100`} {
+			if !strings.Contains(a.Logs.String(), want) {
+				t.Errorf("the log lacks %s", want)
+			}
+		}
 	})
 }

@@ -63,6 +63,15 @@ func (s Session) Durations(now time.Time) (active, paused time.Duration) {
 	return active, paused
 }
 
+// Observer hears of sessions starting and ending: the business events that
+// logs and metrics report.
+type Observer interface {
+	Started(ctx context.Context, s Session)
+	// Ended is told of a session completed or abandoned, with its active
+	// time.
+	Ended(ctx context.Context, s Session, active time.Duration)
+}
+
 // HistoryFilter selects a user's sessions, newest first.
 type HistoryFilter struct {
 	UserID     string

@@ -29,12 +29,13 @@ type Service struct {
 	store     Store
 	sequences Sequences
 	timezones Timezones
+	observer  Observer
 	now       func() time.Time
 }
 
 // NewService builds the service; now is the clock.
-func NewService(store Store, sequences Sequences, timezones Timezones, now func() time.Time) *Service {
-	return &Service{store: store, sequences: sequences, timezones: timezones, now: now}
+func NewService(store Store, sequences Sequences, timezones Timezones, observer Observer, now func() time.Time) *Service {
+	return &Service{store: store, sequences: sequences, timezones: timezones, observer: observer, now: now}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
@@ -58,6 +59,7 @@ func (s *Service) Start(ctx context.Context, userID, sequenceRef string) (Sessio
 	if err := s.store.Create(ctx, sess); err != nil {
 		return Session{}, err
 	}
+	s.observer.Started(ctx, sess)
 	return sess, nil
 }
 
@@ -139,6 +141,9 @@ func (s *Service) transition(ctx context.Context, userID, id string, from []stri
 	}
 	if err := s.store.Update(ctx, sess, was); err != nil {
 		return Session{}, err
+	}
+	if sess.EndedAt != nil {
+		s.observer.Ended(ctx, sess, sess.ActiveBanked)
 	}
 	return sess, nil
 }
@@ -238,5 +243,6 @@ func (s *Service) LogOffline(ctx context.Context, userID string, in OfflineInput
 	if err := s.store.Create(ctx, sess); err != nil {
 		return Session{}, err
 	}
+	s.observer.Ended(ctx, sess, sess.ActiveBanked)
 	return sess, nil
 }

@@ -21,6 +21,11 @@ type Metrics struct {
 	HTTPDuration     *prometheus.HistogramVec
 	HTTPInFlight     prometheus.Gauge
 	HTTPResponseSize *prometheus.HistogramVec
+
+	SessionsStarted   prometheus.Counter
+	SessionsCompleted prometheus.Counter
+	SessionsAbandoned prometheus.Counter
+	PracticeSeconds   prometheus.Counter
 }
 
 // New creates the metrics, with the Go runtime and process collectors.
@@ -45,9 +50,22 @@ func New() *Metrics {
 			Help:    "Size of HTTP response bodies, by route pattern.",
 			Buckets: prometheus.ExponentialBuckets(64, 4, 8),
 		}, []string{"route"}),
+		SessionsStarted: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "sessions_started_total", Help: "Practice sessions started.",
+		}),
+		SessionsCompleted: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "sessions_completed_total", Help: "Practice sessions completed, live or logged offline.",
+		}),
+		SessionsAbandoned: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "sessions_abandoned_total", Help: "Practice sessions abandoned.",
+		}),
+		PracticeSeconds: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "practice_seconds_total", Help: "Active practice time of ended sessions, in seconds.",
+		}),
 	}
 	m.registry.MustRegister(
 		m.HTTPRequests, m.HTTPDuration, m.HTTPInFlight, m.HTTPResponseSize,
+		m.SessionsStarted, m.SessionsCompleted, m.SessionsAbandoned, m.PracticeSeconds,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
