@@ -175,7 +175,7 @@ func humaError(ctx huma.Context, status int, msg string, errs ...error) huma.Sta
 			if errors.As(err, &ve) {
 				return &Problem{Type: "about:blank", Title: http.StatusText(http.StatusUnprocessableEntity),
 					Status: http.StatusUnprocessableEntity, Code: CodeValidationFailed,
-					Detail: sentence(ve.Field + " " + ve.Message), Errors: []FieldError{{Field: ve.Field, Message: ve.Message}}}
+					Detail: strings.TrimSuffix(ve.Field+" "+ve.Message, ".") + ".", Errors: []FieldError{{Field: ve.Field, Message: ve.Message}}}
 			}
 			var conflict *practice.ConflictError
 			if errors.As(err, &conflict) {
