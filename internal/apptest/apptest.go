@@ -153,6 +153,26 @@ func (r *Response) JSON(tb testing.TB) any {
 	return v
 }
 
+// Column returns one string field of every item of a list response
+// ({"items": [...]}), failing the test unless the response is a 200.
+func (r *Response) Column(tb testing.TB, field string) []string {
+	tb.Helper()
+	if r.Status != http.StatusOK {
+		tb.Fatalf("status %d, want 200: %s", r.Status, r.Body)
+	}
+	items, ok := Field(r.JSON(tb), "items")
+	list, isList := items.([]any)
+	if !ok || !isList {
+		tb.Fatalf("no items in %s", r.Body)
+	}
+	out := make([]string, 0, len(list))
+	for _, it := range list {
+		v, _ := it.(map[string]any)[field].(string)
+		out = append(out, v)
+	}
+	return out
+}
+
 // Field returns the value at a dotted path ("errors.0.field") of a JSON
 // document, and whether it is there.
 func Field(doc any, path string) (any, bool) {

@@ -29,16 +29,7 @@ func TestHistory(t *testing.T) {
 
 		titles := func(query string) string {
 			t.Helper()
-			res := a.Do(t, "GET", "/api/v1/history?"+query, nil, bearer(user.access)...)
-			if res.Status != 200 {
-				t.Fatalf("history ?%s: %d %s", query, res.Status, res.Body)
-			}
-			items, _ := apptest.Field(res.JSON(t), "items")
-			var out []string
-			for _, it := range items.([]any) {
-				out = append(out, it.(map[string]any)["sequence_name"].(string))
-			}
-			return strings.Join(out, "|")
+			return strings.Join(a.Do(t, "GET", "/api/v1/history?"+query, nil, bearer(user.access)...).Column(t, "sequence_name"), "|")
 		}
 		for _, tc := range []struct{ query, want string }{
 			{"from=2026-01-31&to=2026-01-31", "Tokyo's 31st, late|Tokyo's 31st, early"},

@@ -32,16 +32,7 @@ func TestPoseLibrary(t *testing.T) {
 		editorPoses(t, a, admin)
 		names := func(path string) []string {
 			t.Helper()
-			res := a.Do(t, "GET", path, nil)
-			if res.Status != 200 {
-				t.Fatalf("GET %s: %d %s", path, res.Status, res.Body)
-			}
-			items, _ := apptest.Field(res.JSON(t), "items")
-			var out []string
-			for _, it := range items.([]any) {
-				out = append(out, it.(map[string]any)["slug"].(string))
-			}
-			return out
+			return a.Do(t, "GET", path, nil).Column(t, "slug")
 		}
 		for _, tc := range []struct {
 			query string
@@ -139,16 +130,7 @@ func TestSequences(t *testing.T) {
 			if token != "" {
 				headers = bearer(token)
 			}
-			res := a.Do(t, "GET", "/api/v1/sequences?"+query, nil, headers...)
-			if res.Status != 200 {
-				t.Fatalf("list ?%s: %d %s", query, res.Status, res.Body)
-			}
-			items, _ := apptest.Field(res.JSON(t), "items")
-			var out []string
-			for _, it := range items.([]any) {
-				out = append(out, it.(map[string]any)["name"].(string))
-			}
-			return strings.Join(out, ",")
+			return strings.Join(a.Do(t, "GET", "/api/v1/sequences?"+query, nil, headers...).Column(t, "name"), ",")
 		}
 		for _, tc := range []struct{ who, token, query, want string }{
 			{"anonymous", "", "", "Morning Balance"},
