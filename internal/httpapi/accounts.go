@@ -12,6 +12,7 @@ import (
 
 	"github.com/yogaflow/yogaflow/internal/account"
 	"github.com/yogaflow/yogaflow/internal/library"
+	"github.com/yogaflow/yogaflow/internal/practice"
 )
 
 // userBody is a user as the API shows it.
@@ -131,8 +132,28 @@ type (
 type noContent struct{}
 
 type accountHandlers struct {
-	svc     *account.Service
-	library *library.Service
+	svc      *account.Service
+	library  *library.Service
+	practice *practice.Service
+}
+
+// practiceSessions reads all of a user's practice sessions, for the export.
+func (h *accountHandlers) practiceSessions(ctx context.Context, userID string) ([]sessionBody, error) {
+	out := []sessionBody{}
+	now := h.practice.Now()
+	f := practice.HistoryFilter{UserID: userID, Limit: 100}
+	for {
+		page, err := h.practice.History(ctx, f, practice.Bound{}, practice.Bound{})
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range page.Items {
+			out = append(out, toSessionBody(s, now))
+		}
+		if f.Cursor = page.NextCursor; f.Cursor == "" {
+			return out, nil
+		}
+	}
 }
 
 func registerAccountRoutes(api huma.API, h *accountHandlers) {
@@ -177,7 +198,7 @@ func registerAccountRoutes(api huma.API, h *accountHandlers) {
 		Summary: "Change my password", Description: "401 invalid_credentials on a wrong current password. Ends my other sign-ins.",
 		DefaultStatus: http.StatusNoContent}, ""), h.changePassword)
 	register(api, needsSignIn(huma.Operation{OperationID: "export-me", Method: http.MethodGet, Path: BasePath + "/users/me/export", Tags: me,
-		Summary: "Everything stored about me", Description: "Profile, my sequences, sign-ins, API keys I made and audit entries about me, as one JSON document."}, ""), h.export)
+		Summary: "Everything stored about me", Description: "Profile, my sequences, my practice sessions, sign-ins, API keys I made and audit entries about me, as one JSON document."}, ""), h.export)
 	register(api, needsSignIn(huma.Operation{OperationID: "delete-me", Method: http.MethodDelete, Path: BasePath + "/users/me", Tags: me,
 		Summary: "Delete my account and its data", Description: "Needs the password. Audit entries stay, anonymised.",
 		DefaultStatus: http.StatusNoContent}, ""), h.deleteMe)
@@ -253,7 +274,8 @@ type exportOutput struct {
 type exportBody struct {
 	GeneratedAt time.Time      `json:"generated_at" example:"2026-01-31T07:15:00Z"`
 	User        userBody       `json:"user"`
-	Sessions    []signInBody   `json:"sessions" doc:"Sign-ins (refresh token families), without their tokens."`
+	SignIns     []signInBody   `json:"sign_ins" doc:"Sign-ins (refresh token families), without their tokens."`
+	Sessions    []sessionBody  `json:"sessions" doc:"Every practice session, newest first."`
 	Sequences   []sequenceBody `json:"sequences" doc:"The user's own sequences."`
 	APIKeys     []apiKeyBody   `json:"api_keys" doc:"API keys this user created, without their secrets."`
 	AuditLog    []auditBody    `json:"audit_log" doc:"Audit entries where this user is the actor or the target."`
@@ -271,11 +293,14 @@ func (h *accountHandlers) export(ctx context.Context, _ *struct{}) (*exportOutpu
 		return nil, err
 	}
 	out := &exportOutput{ContentDisposition: `attachment; filename="yogaflow-export.json"`, Body: exportBody{
-		GeneratedAt: e.Generated, User: toUserBody(e.User), Sessions: []signInBody{},
+		GeneratedAt: e.Generated, User: toUserBody(e.User), SignIns: []signInBody{},
 		APIKeys: mapSlice(e.APIKeys, toAPIKeyBody), AuditLog: mapSlice(e.AuditLog, toAuditBody),
 	}}
 	for _, s := range e.Sessions {
-		out.Body.Sessions = append(out.Body.Sessions, signInBody(s))
+		out.Body.SignIns = append(out.Body.SignIns, signInBody(s))
+	}
+	if out.Body.Sessions, err = h.practiceSessions(ctx, e.User.ID); err != nil {
+		return nil, err
 	}
 	out.Body.Sequences = []sequenceBody{}
 	f := library.SequenceFilter{Viewer: e.User.ID, Mine: true, Limit: 100}

@@ -159,8 +159,8 @@ func TestExportAndDeleteMyAccount(t *testing.T) {
 		email, tk := newUser(t, a)
 		export := a.Do(t, "GET", "/api/v1/users/me/export", nil, bearer(tk.access)...)
 		export.Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"user.email": email}})
-		if n, _ := apptest.Field(export.JSON(t), "sessions"); len(n.([]any)) != 1 {
-			t.Errorf("export lists %v sessions, want 1", n)
+		if n, _ := apptest.Field(export.JSON(t), "sign_ins"); len(n.([]any)) != 1 {
+			t.Errorf("export lists %v sign-ins, want 1", n)
 		}
 		noSecretsIn(t, export)
 		if strings.Contains(string(export.Body), tk.refresh) {

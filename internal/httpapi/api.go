@@ -116,7 +116,7 @@ func routes(api huma.API, d Deps) {
 		},
 	}, h.ready)
 
-	ah := &accountHandlers{svc: d.Accounts, library: d.Library}
+	ah := &accountHandlers{svc: d.Accounts, library: d.Library, practice: d.Practice}
 	registerAccountRoutes(api, ah)
 	registerAdminRoutes(api, ah)
 	registerLibraryRoutes(api, &libraryHandlers{svc: d.Library})

@@ -77,6 +77,11 @@ func TestHistory(t *testing.T) {
 			{Name: "anonymous", Method: "GET", Path: "/api/v1/history", Status: 401},
 		})
 
+		// The export holds every practice session.
+		if n := len(a.Do(t, "GET", "/api/v1/users/me/export", nil, bearer(user.access)...).JSON(t).(map[string]any)["sessions"].([]any)); n != 6 {
+			t.Errorf("the export holds %d practice sessions, want 6", n)
+		}
+
 		// Another user sees none of it.
 		_, other := newUser(t, a)
 		a.Do(t, "GET", "/api/v1/history", nil, bearer(other.access)...).Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"items": []any{}}})
