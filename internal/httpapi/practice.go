@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"time"
 
@@ -114,6 +115,66 @@ func (h *practiceHandlers) logPractice(ctx context.Context, in *logPracticeInput
 		StartedAt: in.Body.StartedAt, DurationSeconds: in.Body.DurationSeconds, Rating: in.Body.Rating, Notes: in.Body.Notes}))
 }
 
+type (
+	statsInput struct {
+		From string `query:"from" maxLength:"40" example:"2026-01-01" doc:"A date in my time zone, or an RFC 3339 timestamp (its day in my time zone)."`
+		To   string `query:"to" maxLength:"40" example:"2026-01-31" doc:"Inclusive, as from."`
+	}
+	dayMinutes struct {
+		Date    string  `json:"date" example:"2026-01-31" doc:"A day in my time zone."`
+		Minutes float64 `json:"minutes" example:"42.5"`
+	}
+	sequenceCount struct {
+		SequenceID string `json:"sequence_id" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a62"`
+		Name       string `json:"name" example:"Gentle Morning Flow"`
+		Sessions   int    `json:"sessions" example:"12"`
+	}
+	styleCount struct {
+		Style           string `json:"style" example:"vinyasa"`
+		Sessions        int    `json:"sessions" example:"7"`
+		DurationSeconds int    `json:"duration_seconds" example:"8400"`
+	}
+	statsBody struct {
+		TotalSessions          int             `json:"total_sessions" example:"30"`
+		CompletedSessions      int             `json:"completed_sessions" example:"26"`
+		AbandonedSessions      int             `json:"abandoned_sessions" example:"3"`
+		CompletionRate         float64         `json:"completion_rate" example:"0.897" doc:"Completed over ended (completed or abandoned); 0 with none."`
+		TotalDurationSeconds   int             `json:"total_duration_seconds" example:"36000"`
+		AverageDurationSeconds int             `json:"average_duration_seconds" example:"1300" doc:"Of completed sessions."`
+		CurrentStreakDays      int             `json:"current_streak_days" example:"4" doc:"Days in a row with a completed practice, up to today or yesterday, in my time zone."`
+		LongestStreakDays      int             `json:"longest_streak_days" example:"11"`
+		LastPracticedAt        *time.Time      `json:"last_practiced_at" example:"2026-01-31T07:15:00Z"`
+		MinutesByDay           []dayMinutes    `json:"minutes_by_day"`
+		TopSequences           []sequenceCount `json:"top_sequences" doc:"The five most practised."`
+		ByStyle                []styleCount    `json:"by_style"`
+	}
+	statsOutput struct {
+		Body statsBody
+	}
+)
+
+func (h *practiceHandlers) stats(ctx context.Context, in *statsInput) (*statsOutput, error) {
+	st, err := h.svc.Stats(ctx, viewer(ctx), bound(in.From), bound(in.To))
+	if err != nil {
+		return nil, err
+	}
+	b := statsBody{TotalSessions: st.TotalSessions, CompletedSessions: st.CompletedSessions, AbandonedSessions: st.AbandonedSessions,
+		TotalDurationSeconds: int(st.TotalActive / time.Second), AverageDurationSeconds: int(st.AverageCompleted / time.Second),
+		CurrentStreakDays: st.CurrentStreakDays, LongestStreakDays: st.LongestStreakDays, LastPracticedAt: st.LastPracticedAt,
+		MinutesByDay: mapSlice(st.ByDay, func(d practice.DayMinutes) dayMinutes {
+			return dayMinutes{Date: practice.DayDate(d.Day), Minutes: math.Round(d.Active.Minutes()*10) / 10}
+		}),
+		TopSequences: mapSlice(st.TopSequences, func(c practice.SequenceCount) sequenceCount { return sequenceCount(c) }),
+		ByStyle: mapSlice(st.ByStyle, func(c practice.StyleCount) styleCount {
+			return styleCount{Style: c.Style, Sessions: c.Sessions, DurationSeconds: int(c.Active / time.Second)}
+		}),
+	}
+	if ended := st.CompletedSessions + st.AbandonedSessions; ended > 0 {
+		b.CompletionRate = math.Round(float64(st.CompletedSessions)/float64(ended)*1000) / 1000
+	}
+	return &statsOutput{Body: b}, nil
+}
+
 type practiceHandlers struct {
 	svc *practice.Service
 }
@@ -148,6 +209,8 @@ func registerPracticeRoutes(api huma.API, h *practiceHandlers) {
 	register(api, op("complete-session", http.MethodPost, "/sessions/{id}/complete", "Complete, with a rating and a note",
 		"From in_progress or paused, else 409 invalid_transition.", 0, http.StatusNotFound, http.StatusConflict), h.complete)
 	register(api, op("history", http.MethodGet, "/history", "My practice history", "Newest first.", 0), h.history)
+	register(api, op("stats", http.MethodGet, "/history/stats", "My practice figures",
+		"Computed by the database. Days and streaks count in my time zone.", 0), h.stats)
 	register(api, op("log-practice", http.MethodPost, "/history", "Log a practice done offline",
 		"Recorded as completed; it must have ended by now and last at most a day.", http.StatusCreated), h.logPractice)
 	register(api, op("session-progress", http.MethodPost, "/sessions/{id}/progress", "Record the step being practised",

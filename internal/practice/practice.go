@@ -35,9 +35,13 @@ type Session struct {
 	UserID       string
 	SequenceID   *string // nil once the sequence is deleted
 	SequenceName string
-	Status       string
-	StartedAt    time.Time
-	EndedAt      *time.Time
+	Style        string // the sequence's; "" for a practice logged without one
+	// LocalDay is the day the session started, in the user's time zone
+	// then, as days since 1970-01-01: days and streaks count in it.
+	LocalDay  int
+	Status    string
+	StartedAt time.Time
+	EndedAt   *time.Time
 	// The clock: active and paused time banked so far, and when the
 	// present stretch (active or paused) began.
 	ActiveBanked time.Duration
@@ -88,6 +92,49 @@ type Page struct {
 	NextCursor string
 }
 
+// Stats are the figures of a user's practice over a range of days.
+type Stats struct {
+	TotalSessions     int
+	CompletedSessions int
+	AbandonedSessions int
+	TotalActive       time.Duration
+	AverageCompleted  time.Duration
+	CurrentStreakDays int
+	LongestStreakDays int
+	LastPracticedAt   *time.Time
+	ByDay             []DayMinutes
+	TopSequences      []SequenceCount
+	ByStyle           []StyleCount
+}
+
+// DayMinutes is the practice of one local day.
+type DayMinutes struct {
+	Day    int // days since 1970-01-01
+	Active time.Duration
+}
+
+// SequenceCount is how often a sequence was practised.
+type SequenceCount struct {
+	SequenceID string
+	Name       string
+	Sessions   int
+}
+
+// StyleCount is the practice of one style.
+type StyleCount struct {
+	Style    string
+	Sessions int
+	Active   time.Duration
+}
+
+// StatsQuery selects the days of a user's stats; today anchors the current
+// streak (alive while the last practice day is today or yesterday).
+type StatsQuery struct {
+	UserID   string
+	From, To *int // local days, inclusive
+	Today    int
+}
+
 // Store is the persistence the Service needs.
 type Store interface {
 	// Create inserts an active session; the schema allows one per user, so
@@ -102,4 +149,6 @@ type Store interface {
 	Update(ctx context.Context, s Session, from string) error
 	// History lists sessions, newest first.
 	History(ctx context.Context, f HistoryFilter) (Page, error)
+	// Stats aggregates a user's sessions, in the database.
+	Stats(ctx context.Context, q StatsQuery) (Stats, error)
 }

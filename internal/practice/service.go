@@ -54,8 +54,13 @@ func (s *Service) Start(ctx context.Context, userID, sequenceRef string) (Sessio
 		return Session{}, err
 	}
 	now := s.clock()
+	day, err := s.localDay(ctx, userID, now)
+	if err != nil {
+		return Session{}, err
+	}
 	sess := Session{ID: uuid.Must(uuid.NewV7()).String(), UserID: userID, SequenceID: &seq.ID, SequenceName: seq.Name,
-		Status: InProgress, StartedAt: now, StretchStart: now, CurrentStep: 1, StepCount: len(seq.Steps), UpdatedAt: now}
+		Style: seq.Style, LocalDay: day, Status: InProgress, StartedAt: now, StretchStart: now, CurrentStep: 1,
+		StepCount: len(seq.Steps), UpdatedAt: now}
 	if err := s.store.Create(ctx, sess); err != nil {
 		return Session{}, err
 	}
@@ -172,6 +177,58 @@ func (s *Service) History(ctx context.Context, f HistoryFilter, from, to Bound) 
 	return s.store.History(ctx, f)
 }
 
+// dayNumber is the date of t in loc, as days since 1970-01-01: plain
+// integers that both databases group and subtract alike.
+func dayNumber(t time.Time, loc *time.Location) int {
+	y, m, d := t.In(loc).Date()
+	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+// DayDate is the date of a day number, for showing.
+func DayDate(day int) string { return time.Unix(int64(day)*86400, 0).UTC().Format(time.DateOnly) }
+
+func (s *Service) localDay(ctx context.Context, userID string, t time.Time) (int, error) {
+	loc, err := s.timezones.Timezone(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	return dayNumber(t, loc), nil
+}
+
+// Stats computes the user's figures over [from, to] (dates in their time
+// zone, or instants; either may be absent), by the database.
+func (s *Service) Stats(ctx context.Context, userID string, from, to Bound) (Stats, error) {
+	loc, err := s.timezones.Timezone(ctx, userID)
+	if err != nil {
+		return Stats{}, err
+	}
+	q := StatsQuery{UserID: userID, Today: dayNumber(s.clock(), loc)}
+	if q.From, err = boundDay("from", from, loc); err != nil {
+		return Stats{}, err
+	}
+	if q.To, err = boundDay("to", to, loc); err != nil {
+		return Stats{}, err
+	}
+	return s.store.Stats(ctx, q)
+}
+
+// boundDay is the local day of a bound.
+func boundDay(field string, b Bound, loc *time.Location) (*int, error) {
+	switch {
+	case b.Instant != nil:
+		d := dayNumber(*b.Instant, loc)
+		return &d, nil
+	case b.Date != "":
+		t, err := time.ParseInLocation(time.DateOnly, b.Date, loc)
+		if err != nil {
+			return nil, validation.New(field, "must be a date (2026-01-31) or an RFC 3339 timestamp")
+		}
+		d := dayNumber(t, loc)
+		return &d, nil
+	}
+	return nil, nil
+}
+
 // bound resolves b to an instant; a date is the start of that day plus
 // days, in the user's time zone (so "to" includes its whole day).
 func (s *Service) bound(ctx context.Context, userID, field string, b Bound, days int) (*time.Time, error) {
@@ -232,7 +289,7 @@ func (s *Service) LogOffline(ctx context.Context, userID string, in OfflineInput
 		if err != nil {
 			return Session{}, err
 		}
-		sess.SequenceID, sess.StepCount, sess.CurrentStep = &seq.ID, len(seq.Steps), len(seq.Steps)
+		sess.SequenceID, sess.Style, sess.StepCount, sess.CurrentStep = &seq.ID, seq.Style, len(seq.Steps), len(seq.Steps)
 		if sess.SequenceName == "" {
 			sess.SequenceName = seq.Name
 		}
@@ -240,6 +297,11 @@ func (s *Service) LogOffline(ctx context.Context, userID string, in OfflineInput
 	if sess.SequenceName == "" {
 		return Session{}, validation.New("title", "is required without a sequence_id")
 	}
+	day, err := s.localDay(ctx, userID, started)
+	if err != nil {
+		return Session{}, err
+	}
+	sess.LocalDay = day
 	if err := s.store.Create(ctx, sess); err != nil {
 		return Session{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/yogaflow/yogaflow/internal/practice"
@@ -18,16 +19,16 @@ var _ practice.Store = (*Practice)(nil)
 func (db *DB) Practice() *Practice { return &Practice{db: db} }
 
 const sessionColumns = `id, user_id, sequence_id, sequence_name, status, started_at, ended_at, active_ms, paused_ms,
-stretch_start, current_step, step_count, rating, notes, updated_at`
+stretch_start, current_step, step_count, rating, notes, updated_at, style, local_day`
 
 func scanSession(r rowScanner) (practice.Session, error) {
 	var s practice.Session
-	var seqID, notes sql.NullString
+	var seqID, notes, style sql.NullString
 	var ended sql.NullTime
 	var rating sql.NullInt64
 	var activeMS, pausedMS int64
 	err := r.Scan(&s.ID, &s.UserID, &seqID, &s.SequenceName, &s.Status, &s.StartedAt, &ended, &activeMS, &pausedMS,
-		&s.StretchStart, &s.CurrentStep, &s.StepCount, &rating, &notes, &s.UpdatedAt)
+		&s.StretchStart, &s.CurrentStep, &s.StepCount, &rating, &notes, &s.UpdatedAt, &style, &s.LocalDay)
 	if errors.Is(err, sql.ErrNoRows) {
 		return practice.Session{}, practice.ErrNotFound
 	}
@@ -40,6 +41,7 @@ func scanSession(r rowScanner) (practice.Session, error) {
 	if notes.Valid {
 		s.Notes = &notes.String
 	}
+	s.Style = style.String
 	if rating.Valid {
 		r := int(rating.Int64)
 		s.Rating = &r
@@ -52,9 +54,10 @@ func scanSession(r rowScanner) (practice.Session, error) {
 
 func (p *Practice) Create(ctx context.Context, s practice.Session) error {
 	_, err := p.db.write.ExecContext(ctx, `INSERT INTO practice_sessions (`+sessionColumns+`)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		s.ID, s.UserID, s.SequenceID, s.SequenceName, s.Status, s.StartedAt, s.EndedAt, s.ActiveBanked.Milliseconds(),
-		s.PausedBanked.Milliseconds(), s.StretchStart, s.CurrentStep, s.StepCount, s.Rating, s.Notes, s.UpdatedAt)
+		s.PausedBanked.Milliseconds(), s.StretchStart, s.CurrentStep, s.StepCount, s.Rating, s.Notes, s.UpdatedAt,
+		nullString(s.Style), s.LocalDay)
 	if isUniqueViolation(err) {
 		active, cerr := p.Current(ctx, s.UserID)
 		if cerr != nil {
@@ -114,4 +117,95 @@ func (p *Practice) History(ctx context.Context, hf practice.HistoryFilter) (prac
 	}
 	page := pageOf(sessions, hf.Limit, func(s practice.Session) string { return encodeCursor(s.StartedAt, s.ID) })
 	return practice.Page{Items: page.Items, NextCursor: page.NextCursor}, nil
+}
+
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// Stats aggregates in the database: a few grouped queries, whatever the
+// number of sessions.
+func (p *Practice) Stats(ctx context.Context, q practice.StatsQuery) (practice.Stats, error) {
+	var f filter
+	f.where("user_id = " + f.arg(q.UserID))
+	if q.From != nil {
+		f.where("local_day >= " + f.arg(*q.From))
+	}
+	if q.To != nil {
+		f.where("local_day <= " + f.arg(*q.To))
+	}
+	where, args := f.clause(), slices.Clone(f.args)
+	var st practice.Stats
+	var totalMS, avgMS sql.NullFloat64
+	var last sql.NullTime
+	err := p.db.read.QueryRowContext(ctx, `SELECT COUNT(*),
+COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0),
+COALESCE(SUM(CASE WHEN status = 'abandoned' THEN 1 ELSE 0 END), 0),
+SUM(active_ms), AVG(CASE WHEN status = 'completed' THEN active_ms END)
+FROM practice_sessions`+where, args...).Scan(&st.TotalSessions, &st.CompletedSessions, &st.AbandonedSessions, &totalMS, &avgMS)
+	if err != nil {
+		return practice.Stats{}, err
+	}
+	// Not MAX(started_at): SQLite loses a column's type in an aggregate.
+	err = p.db.read.QueryRowContext(ctx, `SELECT started_at FROM practice_sessions`+where+` ORDER BY started_at DESC LIMIT 1`, args...).Scan(&last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return practice.Stats{}, err
+	}
+	st.TotalActive = time.Duration(totalMS.Float64) * time.Millisecond
+	st.AverageCompleted = time.Duration(avgMS.Float64) * time.Millisecond
+	st.LastPracticedAt = nullTime(last)
+
+	// Streaks: days with a completed practice, grouped into runs of
+	// consecutive days (a day minus its rank is constant along a run).
+	today := f.arg(q.Today)
+	var current, longest int
+	err = p.db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(days), 0),
+COALESCE(MAX(CASE WHEN last_day >= `+today+` - 1 THEN days END), 0)
+FROM (SELECT COUNT(*) AS days, MAX(local_day) AS last_day
+      FROM (SELECT local_day, local_day - ROW_NUMBER() OVER (ORDER BY local_day) AS run
+            FROM (SELECT DISTINCT local_day FROM practice_sessions`+where+` AND status = 'completed') AS d) AS r
+      GROUP BY run) AS runs`, f.args...).Scan(&longest, &current)
+	if err != nil {
+		return practice.Stats{}, err
+	}
+	st.LongestStreakDays, st.CurrentStreakDays = longest, current
+
+	rows, err := p.db.read.QueryContext(ctx, `SELECT local_day, SUM(active_ms) FROM practice_sessions`+where+`
+GROUP BY local_day ORDER BY local_day`, args...)
+	if err != nil {
+		return practice.Stats{}, err
+	}
+	if st.ByDay, err = collect(rows, func(r rowScanner) (practice.DayMinutes, error) {
+		var d practice.DayMinutes
+		var ms int64
+		err := r.Scan(&d.Day, &ms)
+		d.Active = time.Duration(ms) * time.Millisecond
+		return d, err
+	}); err != nil {
+		return practice.Stats{}, err
+	}
+
+	rows, err = p.db.read.QueryContext(ctx, `SELECT sequence_id, MAX(sequence_name), COUNT(*) FROM practice_sessions`+where+`
+AND sequence_id IS NOT NULL GROUP BY sequence_id ORDER BY COUNT(*) DESC, MAX(sequence_name) LIMIT 5`, args...)
+	if err != nil {
+		return practice.Stats{}, err
+	}
+	if st.TopSequences, err = collect(rows, func(r rowScanner) (practice.SequenceCount, error) {
+		var c practice.SequenceCount
+		return c, r.Scan(&c.SequenceID, &c.Name, &c.Sessions)
+	}); err != nil {
+		return practice.Stats{}, err
+	}
+
+	rows, err = p.db.read.QueryContext(ctx, `SELECT style, COUNT(*), SUM(active_ms) FROM practice_sessions`+where+`
+AND style IS NOT NULL GROUP BY style ORDER BY style`, args...)
+	if err != nil {
+		return practice.Stats{}, err
+	}
+	st.ByStyle, err = collect(rows, func(r rowScanner) (practice.StyleCount, error) {
+		var c practice.StyleCount
+		var ms int64
+		err := r.Scan(&c.Style, &c.Sessions, &ms)
+		c.Active = time.Duration(ms) * time.Millisecond
+		return c, err
+	})
+	return st, err
 }
