@@ -52,7 +52,7 @@ func TestStatsAgainstHandComputedFigures(t *testing.T) {
 			"minutes_by_day.0.date": day(-5, 0).Format(time.DateOnly), "minutes_by_day.0.minutes": 10,
 			"minutes_by_day.3.date": day(-1, 0).Format(time.DateOnly), "minutes_by_day.3.minutes": 15,
 			"minutes_by_day.4.minutes": 1.5,
-			"top_sequences.0.name": "Four Steps", "top_sequences.0.sessions": 1,
+			"top_sequences.0.name":     "Four Steps", "top_sequences.0.sessions": 1,
 			"by_style.0.style": "hatha", "by_style.0.sessions": 1, "by_style.0.duration_seconds": 90,
 		}})
 		ranged := a.Do(t, "GET", "/api/v1/history/stats?from="+day(-2, 0).Format(time.DateOnly)+"&to="+day(-1, 0).Format(time.DateOnly), nil, bearer(user.access)...)
