@@ -75,14 +75,14 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 	a.Metrics.WatchDBPools(db.PoolStats)
 	checks := []httpapi.Check{{Name: "database", Critical: true, Run: db.Ping}}
 
-	principals, redisClient, err := a.principalCache(ctx)
+	shared, redisClient, err := a.sharedCache(ctx)
 	if err != nil {
 		return nil, err
 	}
-	responses, libraryVersion := a.libraryCache(principals, redisClient)
-	if principals != nil {
+	responses, libraryVersion := a.libraryCache(shared, redisClient)
+	if shared != nil {
 		// The service works without its cache (it asks the database).
-		checks = append(checks, httpapi.Check{Name: "cache", Run: principals.Ping})
+		checks = append(checks, httpapi.Check{Name: "cache", Run: shared.Ping})
 	}
 
 	// An insert-only client for the store: jobs are enqueued in the store's
@@ -96,7 +96,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 	a.Accounts, err = account.NewService(account.Config{
 		JWTSecret: []byte(cfg.JWTSecret), AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL,
 		VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
-	}, accountStore, hasher, principals, logger, now)
+	}, accountStore, hasher, shared, logger, now)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		Checks:         checks,
 		Accounts:       a.Accounts,
 		Library:        a.Library,
-		Practice:       practice.NewService(db.Practice(), a.Library, a.Accounts, sessionEvents{logger: logger, metrics: a.Metrics}, now),
+		Practice:       practice.NewService(db.Practice(), a.Library, a.Accounts, sessionEvents{logger: logger, metrics: a.Metrics}, shared, now),
 		Idempotency:    db.Idempotency(),
 		LibraryCache:   responses,
 		LibraryVersion: libraryVersion,
@@ -138,12 +138,13 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 	return a, nil
 }
 
-// principalCache picks where authenticated principals are cached: Redis
-// when configured (shared, so a revocation is seen by every instance);
-// in-process on SQLite (one instance by nature); none on PostgreSQL without
-// Redis, where several instances could not see each other's invalidations.
-// It also returns the Redis client, when there is one.
-func (a *App) principalCache(ctx context.Context) (cache.Cache, *redis.Client, error) {
+// sharedCache picks the cache of what writes must invalidate everywhere at
+// once (authenticated principals, users' stats): Redis when configured (so
+// an invalidation is seen by every instance); in-process on SQLite (one
+// instance by nature); none on PostgreSQL without Redis, where several
+// instances could not see each other's invalidations. It also returns the
+// Redis client, when there is one.
+func (a *App) sharedCache(ctx context.Context) (cache.Cache, *redis.Client, error) {
 	switch {
 	case a.Config.RedisURL != "":
 		client, err := cache.OpenRedis(ctx, a.Config.RedisURL)

@@ -96,3 +96,25 @@ func TestStreakSurvivesDaylightSavingTime(t *testing.T) {
 			JSON: map[string]any{"longest_streak_days": 5, "minutes_by_day.0.date": "2026-03-06", "minutes_by_day.4.date": "2026-03-10"}})
 	})
 }
+
+// TestStatsAreNeverStaleAfterMyOwnAction: stats are cached, but each of the
+// user's own session writes is seen by their next read.
+func TestStatsAreNeverStaleAfterMyOwnAction(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		user := practiceSetup(t, a)
+		get := func(want int) {
+			t.Helper()
+			a.Do(t, "GET", "/api/v1/history/stats", nil, bearer(user.access)...).Check(t, apptest.Scenario{Status: 200,
+				JSON: map[string]any{"total_sessions": want}})
+		}
+		get(0)
+		get(0) // now served from the cache, where there is one
+		logAt(t, a, user, a.Clock.Now().Add(-time.Hour), 600)
+		get(1)
+		id := startSession(t, a, user)
+		get(2)
+		a.Do(t, "POST", "/api/v1/sessions/"+id+"/complete", nil, bearer(user.access)...).Check(t, apptest.Scenario{Status: 200})
+		a.Do(t, "GET", "/api/v1/history/stats", nil, bearer(user.access)...).Check(t, apptest.Scenario{Status: 200,
+			JSON: map[string]any{"completed_sessions": 2}})
+	})
+}

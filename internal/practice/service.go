@@ -2,7 +2,9 @@ package practice
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/yogaflow/yogaflow/internal/library"
+	"github.com/yogaflow/yogaflow/internal/platform/cache"
 	"github.com/yogaflow/yogaflow/internal/platform/validation"
 )
 
@@ -30,12 +33,31 @@ type Service struct {
 	sequences Sequences
 	timezones Timezones
 	observer  Observer
-	now       func() time.Time
+	// stats caches computed stats per user (nil: no cache). Keys carry the
+	// user's generation, which each of their session writes renews, so
+	// stats are never stale after the user's own action.
+	stats cache.Cache
+	now   func() time.Time
 }
 
-// NewService builds the service; now is the clock.
-func NewService(store Store, sequences Sequences, timezones Timezones, observer Observer, now func() time.Time) *Service {
-	return &Service{store: store, sequences: sequences, timezones: timezones, observer: observer, now: now}
+// NewService builds the service; statsCache may be nil; now is the clock.
+func NewService(store Store, sequences Sequences, timezones Timezones, observer Observer, statsCache cache.Cache, now func() time.Time) *Service {
+	return &Service{store: store, sequences: sequences, timezones: timezones, observer: observer, stats: statsCache, now: now}
+}
+
+const (
+	statsTTL      = 10 * time.Minute
+	generationTTL = 24 * time.Hour
+)
+
+func generationKey(userID string) string { return "stats-generation:" + userID }
+
+// changed renews the user's stats generation after a session write.
+func (s *Service) changed(ctx context.Context, userID string) {
+	if s.stats != nil {
+		// A failure leaves cached stats to expire by their TTL.
+		_ = s.stats.Set(ctx, generationKey(userID), []byte(uuid.NewString()), generationTTL)
+	}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
@@ -64,6 +86,7 @@ func (s *Service) Start(ctx context.Context, userID, sequenceRef string) (Sessio
 	if err := s.store.Create(ctx, sess); err != nil {
 		return Session{}, err
 	}
+	s.changed(ctx, userID)
 	s.observer.Started(ctx, sess)
 	return sess, nil
 }
@@ -147,6 +170,7 @@ func (s *Service) transition(ctx context.Context, userID, id string, from []stri
 	if err := s.store.Update(ctx, sess, was); err != nil {
 		return Session{}, err
 	}
+	s.changed(ctx, userID)
 	if sess.EndedAt != nil {
 		s.observer.Ended(ctx, sess, sess.ActiveBanked)
 	}
@@ -209,7 +233,35 @@ func (s *Service) Stats(ctx context.Context, userID string, from, to Bound) (Sta
 	if q.To, err = boundDay("to", to, loc); err != nil {
 		return Stats{}, err
 	}
-	return s.store.Stats(ctx, q)
+	if s.stats == nil {
+		return s.store.Stats(ctx, q)
+	}
+	gen, _, err := s.stats.Get(ctx, generationKey(userID))
+	if err != nil {
+		return s.store.Stats(ctx, q) // the cache is away: ask the database
+	}
+	key := fmt.Sprintf("stats:%s:%s:%d:%s:%s", userID, gen, q.Today, dayKey(q.From), dayKey(q.To))
+	if b, ok, err := s.stats.Get(ctx, key); err == nil && ok {
+		var st Stats
+		if json.Unmarshal(b, &st) == nil {
+			return st, nil
+		}
+	}
+	st, err := s.store.Stats(ctx, q)
+	if err != nil {
+		return Stats{}, err
+	}
+	if b, err := json.Marshal(st); err == nil {
+		_ = s.stats.Set(ctx, key, b, statsTTL)
+	}
+	return st, nil
+}
+
+func dayKey(d *int) string {
+	if d == nil {
+		return "-"
+	}
+	return strconv.Itoa(*d)
 }
 
 // boundDay is the local day of a bound.
@@ -305,6 +357,7 @@ func (s *Service) LogOffline(ctx context.Context, userID string, in OfflineInput
 	if err := s.store.Create(ctx, sess); err != nil {
 		return Session{}, err
 	}
+	s.changed(ctx, userID)
 	s.observer.Ended(ctx, sess, sess.ActiveBanked)
 	return sess, nil
 }
