@@ -1,8 +1,6 @@
 package httpapi_test
 
 import (
-	"crypto/rand"
-	"os"
 	"testing"
 
 	"github.com/yogaflow/yogaflow/internal/apptest"
@@ -13,14 +11,7 @@ import (
 // database, with and without a shared Redis: a sign-out or a role change on
 // one is in force on the other at its very next request.
 func TestRevocationReachesEveryInstance(t *testing.T) {
-	if os.Getenv(testdb.EnvPostgresURL) == "" {
-		t.Skip("several instances need a shared database: set " + testdb.EnvPostgresURL)
-	}
-	setups := map[string][]string{"postgres alone": nil}
-	if redis := os.Getenv("YOGAFLOW_TEST_REDIS_URL"); redis != "" {
-		setups["postgres and redis"] = []string{"YOGAFLOW_REDIS_URL=" + redis, "YOGAFLOW_REDIS_PREFIX=yogaflow-test:" + rand.Text() + ":"}
-	}
-	for name, env := range setups {
+	for name, env := range instanceSetups(t) {
 		t.Run(name, func(t *testing.T) {
 			e := testdb.New(t, "postgres")
 			one, two := apptest.New(t, e, env...), apptest.New(t, e, env...)

@@ -225,16 +225,8 @@ func (s *Accounts) ListUsers(ctx context.Context, uf account.UserFilter) (accoun
 	if err != nil {
 		return account.Page[account.User]{}, err
 	}
-	defer rows.Close()
-	var users []account.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return account.Page[account.User]{}, err
-		}
-		users = append(users, u)
-	}
-	if err := rows.Err(); err != nil {
+	users, err := collect(rows, func(r rowScanner) (account.User, error) { return scanUser(r) })
+	if err != nil {
 		return account.Page[account.User]{}, err
 	}
 	page := pageOf(users, uf.Limit, func(u account.User) string { return encodeCursor(u.CreatedAt, u.ID) })
