@@ -221,11 +221,7 @@ func (s *Accounts) ListUsers(ctx context.Context, uf account.UserFilter) (accoun
 	if err != nil {
 		return account.Page[account.User]{}, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return account.Page[account.User]{}, err
-	}
-	users, err := collect(rows, func(r rowScanner) (account.User, error) { return scanUser(r) })
+	users, err := queryAll(ctx, s.db.read, func(r rowScanner) (account.User, error) { return scanUser(r) }, query, args...)
 	if err != nil {
 		return account.Page[account.User]{}, err
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -53,11 +52,7 @@ func (s *Library) ListPoses(ctx context.Context, pf library.PoseFilter) (library
 	if err != nil {
 		return library.Page[library.Pose]{}, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return library.Page[library.Pose]{}, err
-	}
-	poses, err := collect(rows, scanPose)
+	poses, err := queryAll(ctx, s.db.read, scanPose, query, args...)
 	if err != nil {
 		return library.Page[library.Pose]{}, err
 	}
@@ -86,6 +81,15 @@ func poseListQuery(pf library.PoseFilter) (string, []any, error) {
 	}
 	query := "SELECT " + poseColumns + " FROM poses p" + f.clause() + " ORDER BY p.english_name, p.id LIMIT " + f.arg(pf.Limit+1)
 	return query, f.args, nil
+}
+
+// queryAll runs a query and scans every row.
+func queryAll[T any](ctx context.Context, db *pool, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scan)
 }
 
 // collect scans every row.
@@ -271,11 +275,7 @@ func (s *Library) ListSequences(ctx context.Context, sf library.SequenceFilter) 
 	if query == "" {
 		return library.Page[library.Sequence]{Items: []library.Sequence{}}, nil
 	}
-	rows, err := s.db.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return library.Page[library.Sequence]{}, fmt.Errorf("listing sequences: %w", err)
-	}
-	seqs, err := collect(rows, scanSequence)
+	seqs, err := queryAll(ctx, s.db.read, scanSequence, query, args...)
 	if err != nil {
 		return library.Page[library.Sequence]{}, err
 	}

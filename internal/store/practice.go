@@ -107,11 +107,7 @@ func (p *Practice) History(ctx context.Context, hf practice.HistoryFilter) (prac
 	}
 	query := "SELECT " + sessionColumns + " FROM practice_sessions" + f.clause() +
 		" ORDER BY started_at DESC, id DESC LIMIT " + f.arg(hf.Limit+1)
-	rows, err := p.db.read.QueryContext(ctx, query, f.args...)
-	if err != nil {
-		return practice.Page{}, err
-	}
-	sessions, err := collect(rows, scanSession)
+	sessions, err := queryAll(ctx, p.db.read, scanSession, query, f.args...)
 	if err != nil {
 		return practice.Page{}, err
 	}
