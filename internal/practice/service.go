@@ -201,9 +201,9 @@ func (s *Service) History(ctx context.Context, f HistoryFilter, from, to Bound) 
 	return s.store.History(ctx, f)
 }
 
-// dayNumber is the date of t in loc, as days since 1970-01-01: plain
+// DayNumber is the date of t in loc, as days since 1970-01-01: plain
 // integers that both databases group and subtract alike.
-func dayNumber(t time.Time, loc *time.Location) int {
+func DayNumber(t time.Time, loc *time.Location) int {
 	y, m, d := t.In(loc).Date()
 	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 }
@@ -216,7 +216,7 @@ func (s *Service) localDay(ctx context.Context, userID string, t time.Time) (int
 	if err != nil {
 		return 0, err
 	}
-	return dayNumber(t, loc), nil
+	return DayNumber(t, loc), nil
 }
 
 // Stats computes the user's figures over [from, to] (dates in their time
@@ -226,7 +226,7 @@ func (s *Service) Stats(ctx context.Context, userID string, from, to Bound) (Sta
 	if err != nil {
 		return Stats{}, err
 	}
-	q := StatsQuery{UserID: userID, Today: dayNumber(s.clock(), loc)}
+	q := StatsQuery{UserID: userID, Today: DayNumber(s.clock(), loc)}
 	if q.From, err = boundDay("from", from, loc); err != nil {
 		return Stats{}, err
 	}
@@ -268,14 +268,14 @@ func dayKey(d *int) string {
 func boundDay(field string, b Bound, loc *time.Location) (*int, error) {
 	switch {
 	case b.Instant != nil:
-		d := dayNumber(*b.Instant, loc)
+		d := DayNumber(*b.Instant, loc)
 		return &d, nil
 	case b.Date != "":
 		t, err := time.ParseInLocation(time.DateOnly, b.Date, loc)
 		if err != nil {
 			return nil, validation.New(field, "must be a date (2026-01-31) or an RFC 3339 timestamp")
 		}
-		d := dayNumber(t, loc)
+		d := DayNumber(t, loc)
 		return &d, nil
 	}
 	return nil, nil
