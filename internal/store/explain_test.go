@@ -12,6 +12,7 @@ import (
 	"github.com/yogaflow/yogaflow/internal/account"
 	"github.com/yogaflow/yogaflow/internal/library"
 	"github.com/yogaflow/yogaflow/internal/platform/testdb"
+	"github.com/yogaflow/yogaflow/internal/practice"
 )
 
 // The sizes of the data the list queries must not read. They are small
@@ -37,6 +38,8 @@ const (
 	explainEditors         = 20
 	explainAdmins          = 5
 	explainSequenceMinutes = 90
+	explainPractitioners   = 400
+	explainSessionsEach    = 100
 )
 
 var explainTags = []string{"pregnancy", "knee_injury", "wrist_injury", "high_blood_pressure", "back_injury", "glaucoma"}
@@ -48,13 +51,19 @@ var explainTags = []string{"pregnancy", "knee_injury", "wrist_injury", "high_blo
 // substring search or a small NOT EXISTS.
 var explainLarge = map[string]bool{
 	"sequences": true, "sequence_steps": true, "users": true, "user_roles": true,
-	"audit_log": true, "api_keys": true,
+	"audit_log": true, "api_keys": true, "practice_sessions": true,
 }
 
 // explainAliases maps the aliases the list queries use to their tables;
 // SQLite's query plans name a table by its alias.
 var explainAliases = map[string]string{
 	"s": "sequences", "st": "sequence_steps", "p": "poses", "pc": "pose_contraindications",
+}
+
+// shape is one query the test explains.
+type shape struct {
+	name  string
+	build func() (string, []any, error)
 }
 
 // TestListQueriesUseIndexes loads a database with far more of what a list
@@ -77,10 +86,6 @@ func TestListQueriesUseIndexes(t *testing.T) {
 		keyCursor := encodeCursor(base.Add(1000*time.Hour), fmt.Sprintf("k%05d", 1000))
 		seqCursor := encodeNameCursor("Flow 0050", "s000050")
 
-		type shape struct {
-			name  string
-			build func() (string, []any, error)
-		}
 		seqs := func(f library.SequenceFilter) func() (string, []any, error) {
 			f.Limit = 20
 			return func() (string, []any, error) { return sequenceListQuery(f) }
@@ -140,6 +145,7 @@ func TestListQueriesUseIndexes(t *testing.T) {
 			{"api keys/all", keys("")},
 			{"api keys/cursor", keys(keyCursor)},
 		}
+		shapes = append(shapes, practiceShapes(t, db)...)
 		for _, s := range shapes {
 			query, args, err := s.build()
 			if err != nil || query == "" {
@@ -253,7 +259,7 @@ func loadExplainData(t *testing.T, db *DB) {
 
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		ins := func(table, cols string, n int, row func(i int) []any) error {
-			return insertBatched(ctx, tx, table, cols, n, row)
+			return db.insertBatched(ctx, tx, table, cols, n, row)
 		}
 		err := ins("poses", "id, slug, english_name, search_text, category, difficulty, default_hold_seconds, created_at, updated_at",
 			explainPoses, func(i int) []any {
@@ -339,44 +345,53 @@ func loadExplainData(t *testing.T, db *DB) {
 	if err != nil {
 		t.Fatalf("loading: %v", err)
 	}
+	// Everybody practises: 100 sessions each for 400 people.
+	w := Workload{Users: explainPractitioners, Sessions: explainPractitioners * explainSessionsEach,
+		EmailPrefix: "explain", PasswordHash: "x", Now: base.AddDate(1, 0, 0), Seed: 1}
+	if _, err := db.Generate(ctx, w, nil); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.write.ExecContext(ctx, "ANALYZE"); err != nil {
 		t.Fatalf("ANALYZE: %v", err)
 	}
 }
 
-// insertBatched inserts n rows into table, a few hundred parameters to a
-// statement: SQLite looks a "$N" parameter up by name in a list, so a
-// statement's cost grows with the square of its parameters.
-func insertBatched(ctx context.Context, tx *sql.Tx, table, cols string, n int, row func(i int) []any) error {
-	width := len(strings.Split(cols, ","))
-	per := max(1, 200/width)
-	for from := 0; from < n; from += per {
-		to := min(n, from+per)
-		var b strings.Builder
-		args := make([]any, 0, (to-from)*width)
-		fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, cols)
-		for i := from; i < to; i++ {
-			if i > from {
-				b.WriteString(", ")
-			}
-			b.WriteString("(" + placeholders(len(args)+1, width) + ")")
-			args = append(args, row(i)...)
-		}
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-			return fmt.Errorf("inserting into %s: %w", table, err)
-		}
+// practiceShapes are the history and stats queries of one practitioner
+// among many.
+func practiceShapes(t *testing.T, db *DB) []shape {
+	t.Helper()
+	u, _, err := db.Accounts(nil).UserCredentials(t.Context(), "explain-000001@example.test")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return nil
-}
-
-// placeholders returns "$from, $from+1, ..." for n values.
-func placeholders(from, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "$%d", from+i)
+	page, err := db.Practice().History(t.Context(), practice.HistoryFilter{UserID: u.ID, Limit: 20})
+	if err != nil || page.NextCursor == "" || page.Items[0].SequenceID == nil {
+		t.Fatalf("the practitioner's history: %+v, %v", page, err)
 	}
-	return b.String()
+	newest := page.Items[0]
+	from, to := newest.StartedAt.AddDate(0, 0, -30), newest.StartedAt
+	history := func(f practice.HistoryFilter) func() (string, []any, error) {
+		f.UserID, f.Limit = u.ID, 20
+		return func() (string, []any, error) { return historyQuery(f) }
+	}
+	shapes := []shape{
+		{"history/first page", history(practice.HistoryFilter{})},
+		{"history/cursor", history(practice.HistoryFilter{Cursor: page.NextCursor})},
+		{"history/status", history(practice.HistoryFilter{Status: practice.Abandoned})},
+		{"history/sequence", history(practice.HistoryFilter{SequenceID: *newest.SequenceID})},
+		{"history/from to", history(practice.HistoryFilter{From: &from, To: &to})},
+	}
+	month := newest.LocalDay - 29
+	for name, q := range map[string]practice.StatsQuery{
+		"stats/all time": {UserID: u.ID, Today: newest.LocalDay + 1},
+		"stats/a month":  {UserID: u.ID, Today: newest.LocalDay + 1, From: &month, To: &newest.LocalDay},
+	} {
+		sq := statsQueries(q)
+		for part, query := range map[string]string{"totals": sq.totals, "last": sq.last, "by day": sq.byDay,
+			"top sequences": sq.topSequences, "by style": sq.byStyle} {
+			shapes = append(shapes, shape{name + " " + part, func() (string, []any, error) { return query, sq.args, nil }})
+		}
+		shapes = append(shapes, shape{name + " streaks", func() (string, []any, error) { return sq.streaks, sq.streakArgs, nil }})
+	}
+	return shapes
 }

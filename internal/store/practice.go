@@ -88,6 +88,21 @@ WHERE id = $1 AND user_id = $2 AND status = $12`,
 }
 
 func (p *Practice) History(ctx context.Context, hf practice.HistoryFilter) (practice.Page, error) {
+	query, args, err := historyQuery(hf)
+	if err != nil {
+		return practice.Page{}, err
+	}
+	sessions, err := queryAll(ctx, p.db.read, scanSession, query, args...)
+	if err != nil {
+		return practice.Page{}, err
+	}
+	page := pageOf(sessions, hf.Limit, func(s practice.Session) string { return encodeCursor(s.StartedAt, s.ID) })
+	return practice.Page{Items: page.Items, NextCursor: page.NextCursor}, nil
+}
+
+// historyQuery reads one page of a user's sessions, newest first, along
+// practice_sessions_history.
+func historyQuery(hf practice.HistoryFilter) (string, []any, error) {
 	var f filter
 	f.where("user_id = " + f.arg(hf.UserID))
 	if hf.From != nil {
@@ -103,23 +118,25 @@ func (p *Practice) History(ctx context.Context, hf practice.HistoryFilter) (prac
 		f.where("sequence_id = " + f.arg(hf.SequenceID))
 	}
 	if err := f.afterTime(hf.Cursor, "started_at"); err != nil {
-		return practice.Page{}, badCursor()
+		return "", nil, badCursor()
 	}
 	query := "SELECT " + sessionColumns + " FROM practice_sessions" + f.clause() +
 		" ORDER BY started_at DESC, id DESC LIMIT " + f.arg(hf.Limit+1)
-	sessions, err := queryAll(ctx, p.db.read, scanSession, query, f.args...)
-	if err != nil {
-		return practice.Page{}, err
-	}
-	page := pageOf(sessions, hf.Limit, func(s practice.Session) string { return encodeCursor(s.StartedAt, s.ID) })
-	return practice.Page{Items: page.Items, NextCursor: page.NextCursor}, nil
+	return query, f.args, nil
 }
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
-// Stats aggregates in the database: a few grouped queries, whatever the
-// number of sessions.
-func (p *Practice) Stats(ctx context.Context, q practice.StatsQuery) (practice.Stats, error) {
+// statsSQL are the queries of Stats over one user's days: args go with
+// each of them but streaks, which takes streakArgs.
+type statsSQL struct {
+	totals, last, streaks, byDay, topSequences, byStyle string
+	args, streakArgs                                    []any
+}
+
+// statsQueries builds the queries of Stats. Each reads one user's range of
+// practice_sessions_days, whatever the size of the table.
+func statsQueries(q practice.StatsQuery) statsSQL {
 	var f filter
 	f.where("user_id = " + f.arg(q.UserID))
 	if q.From != nil {
@@ -129,19 +146,46 @@ func (p *Practice) Stats(ctx context.Context, q practice.StatsQuery) (practice.S
 		f.where("local_day <= " + f.arg(*q.To))
 	}
 	where, args := f.clause(), slices.Clone(f.args)
-	var st practice.Stats
-	var totalMS, avgMS sql.NullFloat64
-	var last sql.NullTime
-	err := p.db.read.QueryRowContext(ctx, `SELECT COUNT(*),
+	today := f.arg(q.Today)
+	return statsSQL{
+		args: args, streakArgs: f.args,
+		totals: `SELECT COUNT(*),
 COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0),
 COALESCE(SUM(CASE WHEN status = 'abandoned' THEN 1 ELSE 0 END), 0),
 SUM(active_ms), AVG(CASE WHEN status = 'completed' THEN active_ms END)
-FROM practice_sessions`+where, args...).Scan(&st.TotalSessions, &st.CompletedSessions, &st.AbandonedSessions, &totalMS, &avgMS)
+FROM practice_sessions` + where,
+		// Not MAX(started_at): SQLite loses a column's type in an aggregate.
+		last: `SELECT started_at FROM practice_sessions` + where + ` ORDER BY started_at DESC LIMIT 1`,
+		// Days with a completed practice, grouped into runs of consecutive
+		// days (a day minus its rank is constant along a run).
+		streaks: `SELECT COALESCE(MAX(days), 0),
+COALESCE(MAX(CASE WHEN last_day >= ` + today + ` - 1 THEN days END), 0)
+FROM (SELECT COUNT(*) AS days, MAX(local_day) AS last_day
+      FROM (SELECT local_day, local_day - ROW_NUMBER() OVER (ORDER BY local_day) AS run
+            FROM (SELECT DISTINCT local_day FROM practice_sessions` + where + ` AND status = 'completed') AS d) AS r
+      GROUP BY run) AS runs`,
+		byDay: `SELECT local_day, SUM(active_ms) FROM practice_sessions` + where + `
+GROUP BY local_day ORDER BY local_day`,
+		topSequences: `SELECT sequence_id, MAX(sequence_name), COUNT(*) FROM practice_sessions` + where + `
+AND sequence_id IS NOT NULL GROUP BY sequence_id ORDER BY COUNT(*) DESC, MAX(sequence_name) LIMIT 5`,
+		byStyle: `SELECT style, COUNT(*), SUM(active_ms) FROM practice_sessions` + where + `
+AND style IS NOT NULL GROUP BY style ORDER BY style`,
+	}
+}
+
+// Stats aggregates in the database: a few grouped queries, whatever the
+// number of sessions.
+func (p *Practice) Stats(ctx context.Context, q practice.StatsQuery) (practice.Stats, error) {
+	sq := statsQueries(q)
+	var st practice.Stats
+	var totalMS, avgMS sql.NullFloat64
+	var last sql.NullTime
+	err := p.db.read.QueryRowContext(ctx, sq.totals, sq.args...).Scan(&st.TotalSessions, &st.CompletedSessions,
+		&st.AbandonedSessions, &totalMS, &avgMS)
 	if err != nil {
 		return practice.Stats{}, err
 	}
-	// Not MAX(started_at): SQLite loses a column's type in an aggregate.
-	err = p.db.read.QueryRowContext(ctx, `SELECT started_at FROM practice_sessions`+where+` ORDER BY started_at DESC LIMIT 1`, args...).Scan(&last)
+	err = p.db.read.QueryRowContext(ctx, sq.last, sq.args...).Scan(&last)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return practice.Stats{}, err
 	}
@@ -149,59 +193,32 @@ FROM practice_sessions`+where, args...).Scan(&st.TotalSessions, &st.CompletedSes
 	st.AverageCompleted = time.Duration(avgMS.Float64) * time.Millisecond
 	st.LastPracticedAt = nullTime(last)
 
-	// Streaks: days with a completed practice, grouped into runs of
-	// consecutive days (a day minus its rank is constant along a run).
-	today := f.arg(q.Today)
-	var current, longest int
-	err = p.db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(days), 0),
-COALESCE(MAX(CASE WHEN last_day >= `+today+` - 1 THEN days END), 0)
-FROM (SELECT COUNT(*) AS days, MAX(local_day) AS last_day
-      FROM (SELECT local_day, local_day - ROW_NUMBER() OVER (ORDER BY local_day) AS run
-            FROM (SELECT DISTINCT local_day FROM practice_sessions`+where+` AND status = 'completed') AS d) AS r
-      GROUP BY run) AS runs`, f.args...).Scan(&longest, &current)
+	err = p.db.read.QueryRowContext(ctx, sq.streaks, sq.streakArgs...).Scan(&st.LongestStreakDays, &st.CurrentStreakDays)
 	if err != nil {
 		return practice.Stats{}, err
 	}
-	st.LongestStreakDays, st.CurrentStreakDays = longest, current
 
-	rows, err := p.db.read.QueryContext(ctx, `SELECT local_day, SUM(active_ms) FROM practice_sessions`+where+`
-GROUP BY local_day ORDER BY local_day`, args...)
-	if err != nil {
-		return practice.Stats{}, err
-	}
-	if st.ByDay, err = collect(rows, func(r rowScanner) (practice.DayMinutes, error) {
+	if st.ByDay, err = queryAll(ctx, p.db.read, func(r rowScanner) (practice.DayMinutes, error) {
 		var d practice.DayMinutes
 		var ms int64
 		err := r.Scan(&d.Day, &ms)
 		d.Active = time.Duration(ms) * time.Millisecond
 		return d, err
-	}); err != nil {
+	}, sq.byDay, sq.args...); err != nil {
 		return practice.Stats{}, err
 	}
-
-	rows, err = p.db.read.QueryContext(ctx, `SELECT sequence_id, MAX(sequence_name), COUNT(*) FROM practice_sessions`+where+`
-AND sequence_id IS NOT NULL GROUP BY sequence_id ORDER BY COUNT(*) DESC, MAX(sequence_name) LIMIT 5`, args...)
-	if err != nil {
-		return practice.Stats{}, err
-	}
-	if st.TopSequences, err = collect(rows, func(r rowScanner) (practice.SequenceCount, error) {
+	if st.TopSequences, err = queryAll(ctx, p.db.read, func(r rowScanner) (practice.SequenceCount, error) {
 		var c practice.SequenceCount
 		return c, r.Scan(&c.SequenceID, &c.Name, &c.Sessions)
-	}); err != nil {
+	}, sq.topSequences, sq.args...); err != nil {
 		return practice.Stats{}, err
 	}
-
-	rows, err = p.db.read.QueryContext(ctx, `SELECT style, COUNT(*), SUM(active_ms) FROM practice_sessions`+where+`
-AND style IS NOT NULL GROUP BY style ORDER BY style`, args...)
-	if err != nil {
-		return practice.Stats{}, err
-	}
-	st.ByStyle, err = collect(rows, func(r rowScanner) (practice.StyleCount, error) {
+	st.ByStyle, err = queryAll(ctx, p.db.read, func(r rowScanner) (practice.StyleCount, error) {
 		var c practice.StyleCount
 		var ms int64
 		err := r.Scan(&c.Style, &c.Sessions, &ms)
 		c.Active = time.Duration(ms) * time.Millisecond
 		return c, err
-	})
+	}, sq.byStyle, sq.args...)
 	return st, err
 }
