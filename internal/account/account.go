@@ -18,6 +18,9 @@ const (
 	PermUsersManage = "users:manage"
 )
 
+// Roles lists every role.
+var Roles = []string{RoleUser, RoleEditor, RoleAdmin}
+
 // Errors returned by the Service. Their text is written for people: the
 // HTTP layer shows it.
 var (

@@ -655,14 +655,12 @@ func checkTimezone(tz string) (string, error) {
 	return tz, nil
 }
 
-var knownRoles = []string{RoleUser, RoleEditor, RoleAdmin}
-
 func checkRoles(roles []string) error {
 	if len(roles) == 0 {
 		return validation.New("roles", "must hold at least one of user, editor, admin")
 	}
 	for _, r := range roles {
-		if !slices.Contains(knownRoles, r) {
+		if !slices.Contains(Roles, r) {
 			return validation.New("roles", fmt.Sprintf("%q is not a role; use user, editor or admin", r))
 		}
 	}

@@ -26,6 +26,8 @@ type Metrics struct {
 	SessionsCompleted prometheus.Counter
 	SessionsAbandoned prometheus.Counter
 	PracticeSeconds   prometheus.Counter
+
+	FlagEvaluations *prometheus.CounterVec
 }
 
 // New creates the metrics, with the Go runtime and process collectors.
@@ -62,10 +64,13 @@ func New() *Metrics {
 		PracticeSeconds: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: namespace, Name: "practice_seconds_total", Help: "Active practice time of ended sessions, in seconds.",
 		}),
+		FlagEvaluations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "flag_evaluations_total", Help: "Feature flag evaluations, by flag key and the variant given.",
+		}, []string{"flag", "variant"}),
 	}
 	m.registry.MustRegister(
 		m.HTTPRequests, m.HTTPDuration, m.HTTPInFlight, m.HTTPResponseSize,
-		m.SessionsStarted, m.SessionsCompleted, m.SessionsAbandoned, m.PracticeSeconds,
+		m.SessionsStarted, m.SessionsCompleted, m.SessionsAbandoned, m.PracticeSeconds, m.FlagEvaluations,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
