@@ -1,0 +1,157 @@
+// Sequences: presets and my own, with filters; a sequence's steps, its
+// total time, and the way into practising it.
+
+import * as api from '../api.js';
+import { h, mount, field, select, toast, safely } from '../dom.js';
+import { navigate, setQuery } from '../router.js';
+import * as state from '../state.js';
+import { DIFFICULTIES, STYLES, FOCUS_AREAS, label, options, duration, phases, sideLabel } from '../format.js';
+import { avoidFieldset, pagedList } from './library.js';
+
+function sequenceItem(q) {
+  return h(
+    'li',
+    { class: 'card' },
+    h('a', { href: `/sequences/${encodeURIComponent(q.slug)}` }, h('strong', {}, q.name)),
+    h('p', { class: 'meta' }, `${duration(q.total_duration_seconds)} · ${q.steps.length} poses · ${label(q.difficulty)} · ${label(q.style)} · ${label(q.focus_area)}`),
+    h('p', {}, h('span', { class: q.is_preset ? 'tag' : 'tag mine' }, q.is_preset ? 'Preset' : 'Mine')),
+  );
+}
+
+const LENGTHS = [['', 'Any length'], ['600', 'Up to 10 min'], ['1200', 'Up to 20 min'], ['1800', 'Up to 30 min'], ['2700', 'Up to 45 min'], ['3600', 'Up to 1 hour']];
+
+export function list(ctx) {
+  const q = ctx.query;
+  const signedIn = !!state.user();
+  const scopes = [['', 'Presets and mine'], ['preset', 'Presets'], ['mine', 'Mine']];
+  const form = h(
+    'form',
+    { class: 'filters', 'aria-label': 'Sequences' },
+    h('div', { class: 'row' },
+      signedIn ? field('Show', select({ name: 'scope' }, scopes, q.get('scope') || '')) : null,
+      field('Difficulty', select({ name: 'difficulty' }, options(DIFFICULTIES, 'Any difficulty'), q.get('difficulty') || '')),
+      field('Style', select({ name: 'style' }, options(STYLES, 'Any style'), q.get('style') || '')),
+      field('Focus', select({ name: 'focus_area' }, options(FOCUS_AREAS, 'Any focus'), q.get('focus_area') || '')),
+      field('Length', select({ name: 'max_duration' }, LENGTHS, q.get('max_duration') || ''))),
+    avoidFieldset((q.get('avoid') || '').split(',').filter(Boolean)),
+  );
+  const filters = () => {
+    const v = new FormData(form);
+    return {
+      scope: v.get('scope') || '', difficulty: v.get('difficulty'), style: v.get('style'),
+      focus_area: v.get('focus_area'), max_duration: v.get('max_duration'), avoid: v.getAll('avoid'),
+    };
+  };
+  const ul = h('ul', { class: 'cards', id: 'sequence-results' });
+  const paged = pagedList(ul, (cursor) => {
+    const { scope, ...f } = filters();
+    return api.get('/sequences', { ...f, preset: scope === 'preset' ? 'true' : '', mine: scope === 'mine', cursor });
+  }, sequenceItem, 'No sequence matches these filters.');
+  form.addEventListener('change', () => {
+    setQuery(filters());
+    paged.reload();
+  });
+  form.addEventListener('submit', (e) => e.preventDefault());
+  mount(
+    ctx.main,
+    h('h1', {}, 'Sequences'),
+    h('p', { class: 'actions' },
+      signedIn ? h('a', { href: '/sequences/new', class: 'button' }, 'Build a sequence') : h('a', { href: '/sign-up' }, 'Sign up to build your own'),
+      state.isEditor() ? h('a', { href: '/editor/sequences/new', class: 'button' }, 'New preset') : null),
+    form,
+    paged.status,
+    ul,
+    paged.more,
+  );
+  return paged.reload();
+}
+
+// stepRows lists a sequence's steps with each one's time, on each side
+// where the pose is held on each side.
+export async function stepRows(seq) {
+  const poses = await Promise.all(seq.steps.map((st) => api.pose(st.pose.id).catch(() => null)));
+  return h('ol', { class: 'steps' }, seq.steps.map((st, i) => {
+    const ph = phases(st, poses[i] && poses[i].two_sided);
+    const time = ph.length > 1 ? `${duration(st.duration_seconds)} each side` : `${duration(st.duration_seconds)}${ph[0].side ? `, ${sideLabel(ph[0].side).toLowerCase()}` : ''}`;
+    return h(
+      'li',
+      {},
+      h('a', { href: `/poses/${encodeURIComponent(st.pose.slug)}` }, st.pose.english_name),
+      st.pose.sanskrit_name ? h('span', { class: 'sanskrit', lang: 'sa-Latn' }, ` ${st.pose.sanskrit_name}`) : null,
+      h('span', { class: 'time' }, time),
+      st.cue ? h('p', { class: 'cue' }, st.cue) : null,
+    );
+  }));
+}
+
+// startPractice starts a session of the sequence and opens the player; if
+// one is already going, it offers to continue that one or end it.
+export async function startPractice(seq, box) {
+  try {
+    await api.post('/sessions', { sequence_id: seq.id }, { idempotent: true });
+    navigate('/practice');
+  } catch (err) {
+    if (err.code !== 'session_conflict') throw err;
+    const active = err.problem.active_session_id;
+    mount(
+      box,
+      h('p', {}, 'You have a practice under way already.'),
+      h('p', { class: 'actions' },
+        h('a', { href: '/practice', class: 'button primary' }, 'Continue it'),
+        h('button', {
+          type: 'button',
+          onClick: safely(async () => {
+            await api.post(`/sessions/${active}/abandon`, undefined, { idempotent: true });
+            await startPractice(seq, box);
+          }),
+        }, 'End it and start this one')),
+    );
+    box.hidden = false;
+    box.focus();
+  }
+}
+
+export async function detail(ctx) {
+  const seq = await api.get(`/sequences/${encodeURIComponent(ctx.params.sequence)}`);
+  const me = state.user();
+  const mine = me && seq.owner_id === me.id;
+  const box = h('div', { class: 'notice', role: 'alert', tabindex: '-1', hidden: true });
+  const actions = h('p', { class: 'actions' });
+  if (me) {
+    actions.append(h('button', { type: 'button', class: 'primary', id: 'start-practice', onClick: (e) => {
+      e.target.disabled = true;
+      startPractice(seq, box).catch((err) => toast(err.message)).finally(() => (e.target.disabled = false));
+    } }, 'Practise this'));
+  } else {
+    actions.append(h('a', { href: `/sign-in?next=${encodeURIComponent(location.pathname)}`, class: 'button primary' }, 'Sign in to practise'));
+  }
+  if (mine) {
+    actions.append(
+      h('a', { href: `/sequences/${encodeURIComponent(seq.slug)}/edit`, class: 'button' }, 'Edit'),
+      h('button', { type: 'button', class: 'danger', onClick: safely(async () => {
+        if (!confirm(`Delete "${seq.name}"? Your history keeps its sessions.`)) return;
+        await api.del(`/sequences/${seq.id}`);
+        toast('Sequence deleted.');
+        navigate('/sequences?scope=mine');
+      }) }, 'Delete'),
+    );
+  }
+  if (seq.is_preset && state.isEditor()) {
+    actions.append(h('a', { href: `/editor/sequences/${encodeURIComponent(seq.slug)}`, class: 'button' }, 'Edit preset'));
+  }
+  mount(
+    ctx.main,
+    h('p', { class: 'crumbs' }, h('a', { href: '/sequences' }, 'Sequences')),
+    h('h1', {}, seq.name),
+    h('p', { class: 'meta' }, `${label(seq.difficulty)} · ${label(seq.style)} · ${label(seq.focus_area)} · ${seq.is_preset ? 'Preset' : 'Mine'}`),
+    h('p', { class: 'total' }, 'Total time ', h('strong', { id: 'total-time' }, duration(seq.total_duration_seconds))),
+    seq.description ? h('p', {}, seq.description) : null,
+    seq.contraindications.length
+      ? h('div', { class: 'notice warn' }, h('p', {}, 'Holds poses not advised with:'), h('ul', { class: 'tags' }, seq.contraindications.map((c) => h('li', { class: 'tag warn' }, label(c)))))
+      : null,
+    actions,
+    box,
+    h('h2', {}, `${seq.steps.length} steps`),
+    await stepRows(seq),
+  );
+}
