@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,8 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/yogaflow/yogaflow/internal/app"
 	"github.com/yogaflow/yogaflow/internal/config"
+	"github.com/yogaflow/yogaflow/internal/store"
 )
 
 // multiFlag collects a flag given several times (--role a --role b).
@@ -111,5 +115,53 @@ func seed(ctx context.Context, cfg config.Config, logger *slog.Logger, args []st
 		return err
 	}
 	fmt.Fprintf(stdout, "poses: %s\nsequences: %s\n", poses, sequences)
+	return nil
+}
+
+// generate fills the database with synthetic users and their practice
+// history, for capacity tests.
+func generate(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
+	users := fs.Int("users", 100, "how many users")
+	sessions := fs.Int("sessions", 10000, "how many practice sessions, shared evenly among the users")
+	prefix := fs.String("email-prefix", "load", "users are PREFIX-000001@example.test onwards")
+	passwordStdin := fs.Bool("password-stdin", false, "read the users' password from standard input (without it nobody can sign in as them)")
+	seedValue := fs.Uint64("seed", 1, "the random seed: the same seed makes the same history")
+	a, err := openWithFlags(ctx, cfg, logger, args, fs)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if *users < 1 || *sessions < 0 {
+		return errors.New("generate needs --users of 1 or more and --sessions of 0 or more")
+	}
+	pw := []byte(rand.Text()) // nobody knows it
+	if *passwordStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("reading the password: %w", err)
+		}
+		pw = []byte(strings.TrimRight(line, "\r\n"))
+	}
+	hash, err := bcrypt.GenerateFromPassword(pw, cfg.BcryptCost)
+	if err != nil {
+		return fmt.Errorf("hashing the password: %w", err)
+	}
+	// Sessions name preset sequences when there are some.
+	if _, err := a.Library.SeedIfEmpty(ctx); err != nil {
+		return err
+	}
+	start := time.Now()
+	w := store.Workload{Users: *users, Sessions: *sessions, EmailPrefix: *prefix, PasswordHash: string(hash),
+		Now: time.Now(), Seed: *seedValue}
+	got, err := a.DB.Generate(ctx, w, func(g store.Generated) {
+		fmt.Fprintf(stdout, "%d users, %d sessions (%v)\n", g.Users, g.Sessions, time.Since(start).Round(time.Millisecond))
+	})
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	fmt.Fprintf(stdout, "generated %d users and %d sessions in %v (%.0f sessions/s); users sign in as %s-000001@example.test onwards\n",
+		got.Users, got.Sessions, elapsed.Round(time.Millisecond), float64(got.Sessions)/elapsed.Seconds(), *prefix)
 	return nil
 }

@@ -2,11 +2,18 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/yogaflow/yogaflow/internal/app"
+	"github.com/yogaflow/yogaflow/internal/config"
 	"github.com/yogaflow/yogaflow/internal/platform/testdb"
 	"github.com/yogaflow/yogaflow/internal/seeddata"
 )
@@ -73,6 +80,53 @@ func TestSeedCommand(t *testing.T) {
 		if !strings.Contains(again, fmt.Sprintf("poses: 0 added, 0 updated, %d unchanged", len(poses))) ||
 			!strings.Contains(again, fmt.Sprintf("sequences: 0 added, 0 updated, %d unchanged", len(sequences))) {
 			t.Fatalf("second seed is not a no-op:\n%s", again)
+		}
+	})
+}
+
+func TestGenerateCommand(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, e testdb.Engine) {
+		environ := map[string]string{"YOGAFLOW_DATABASE_URL": e.URL, "YOGAFLOW_BCRYPT_COST": "4",
+			"YOGAFLOW_JWT_SECRET": strings.Repeat("s", 32), "YOGAFLOW_LOG_LEVEL": "warn"}
+		var stdout bytes.Buffer
+		err := run(t.Context(), []string{"generate", "--users", "3", "--sessions", "31", "--email-prefix", "cap", "--password-stdin"},
+			environ, strings.NewReader("Tadasana-Sunrise-42\n"), &stdout, &bytes.Buffer{})
+		if err != nil || !strings.Contains(stdout.String(), "generated 3 users and 31 sessions") {
+			t.Fatalf("generate: %v\n%s", err, stdout.String())
+		}
+		if err := run(t.Context(), []string{"generate", "--users", "0"}, environ, strings.NewReader(""), &stdout, &bytes.Buffer{}); err == nil {
+			t.Error("generate --users 0 succeeded")
+		}
+
+		// The generated users sign in with the password and see their history.
+		cfg, err := config.Load(environ)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := app.New(t.Context(), cfg, slog.New(slog.DiscardHandler), time.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		do := func(method, path, body, token string) map[string]any {
+			req := httptest.NewRequest(method, path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			rec := httptest.NewRecorder()
+			a.Handler.ServeHTTP(rec, req)
+			var doc map[string]any
+			if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &doc) != nil {
+				t.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
+			}
+			return doc
+		}
+		login := do(http.MethodPost, "/api/v1/auth/login", `{"email": "cap-000002@example.test", "password": "Tadasana-Sunrise-42"}`, "")
+		token, _ := login["access_token"].(string)
+		stats := do(http.MethodGet, "/api/v1/history/stats", "", token)
+		if stats["total_sessions"] != float64(10) || stats["current_streak_days"].(float64) < 1 {
+			t.Errorf("the second user's stats: %v", stats)
 		}
 	})
 }

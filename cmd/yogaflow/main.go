@@ -33,6 +33,9 @@ Usage:
                               make an account (the first admin, say); the password is read from standard input
   yogaflow apikey create --name N --scope S [--scope S]... [--expires 2027-01-31T00:00:00Z]
                               make an API key and print it, once
+  yogaflow generate [--users N] [--sessions M] [--email-prefix P] [--password-stdin] [--seed S]
+                              fill the database with synthetic users and practice history, for
+                              capacity tests (batched inserts: a million sessions in minutes)
 
 Configuration comes from YOGAFLOW_* environment variables; see README.md.
 `
@@ -87,6 +90,8 @@ func run(ctx context.Context, args []string, environ map[string]string, stdin io
 		return createUser(ctx, cfg, logger, args, stdin, stdout)
 	case "apikey":
 		return createAPIKey(ctx, cfg, logger, args, stdout)
+	case "generate":
+		return generate(ctx, cfg, logger, args, stdin, stdout)
 	}
 	return errUsage
 }

@@ -144,7 +144,7 @@ type (
 		CurrentStreakDays      int             `json:"current_streak_days" example:"4" doc:"Days in a row with a completed practice, up to today or yesterday, in my time zone."`
 		LongestStreakDays      int             `json:"longest_streak_days" example:"11"`
 		LastPracticedAt        *time.Time      `json:"last_practiced_at" example:"2026-01-31T07:15:00Z"`
-		MinutesByDay           []dayMinutes    `json:"minutes_by_day"`
+		MinutesByDay           []dayMinutes    `json:"minutes_by_day" doc:"Days with practice, oldest first: those of [from, to], or without from the 90 days up to to (or today)."`
 		TopSequences           []sequenceCount `json:"top_sequences" doc:"The five most practised."`
 		ByStyle                []styleCount    `json:"by_style"`
 	}
@@ -210,7 +210,8 @@ func registerPracticeRoutes(api huma.API, h *practiceHandlers) {
 		"From in_progress or paused, else 409 invalid_transition.", 0, http.StatusNotFound, http.StatusConflict), h.complete)
 	register(api, op("history", http.MethodGet, "/history", "My practice history", "Newest first.", 0), h.history)
 	register(api, op("stats", http.MethodGet, "/history/stats", "My practice figures",
-		"Computed by the database. Days and streaks count in my time zone.", 0), h.stats)
+		"Computed by the database. Days and streaks count in my time zone. The figures cover [from, to] (either may be absent); "+
+			"minutes_by_day lists the last 90 days of it unless from is given, so its size does not grow with years of practice.", 0), h.stats)
 	register(api, op("log-practice", http.MethodPost, "/history", "Log a practice done offline",
 		"Recorded as completed; it must have ended by now and last at most a day.", http.StatusCreated), h.logPractice)
 	register(api, op("session-progress", http.MethodPost, "/sessions/{id}/progress", "Record the step being practised",

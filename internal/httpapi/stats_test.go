@@ -75,9 +75,10 @@ func TestStatsCountDaysInEachUsersZone(t *testing.T) {
 		instant := time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
 		logAt(t, a, kiritimati, instant, 600)
 		logAt(t, a, losAngeles, instant, 600)
-		a.Do(t, "GET", "/api/v1/history/stats", nil, bearer(kiritimati.access)...).Check(t, apptest.Scenario{Status: 200,
+		const path = "/api/v1/history/stats?from=2026-02-01"
+		a.Do(t, "GET", path, nil, bearer(kiritimati.access)...).Check(t, apptest.Scenario{Status: 200,
 			JSON: map[string]any{"minutes_by_day.0.date": "2026-03-02"}})
-		a.Do(t, "GET", "/api/v1/history/stats", nil, bearer(losAngeles.access)...).Check(t, apptest.Scenario{Status: 200,
+		a.Do(t, "GET", path, nil, bearer(losAngeles.access)...).Check(t, apptest.Scenario{Status: 200,
 			JSON: map[string]any{"minutes_by_day.0.date": "2026-03-01"}})
 	})
 }
@@ -92,8 +93,30 @@ func TestStreakSurvivesDaylightSavingTime(t *testing.T) {
 		for d := 6; d <= 10; d++ {
 			logAt(t, a, user, time.Date(2026, 3, d, 23, 30, 0, 0, la), 900)
 		}
-		a.Do(t, "GET", "/api/v1/history/stats", nil, bearer(user.access)...).Check(t, apptest.Scenario{Status: 200,
+		a.Do(t, "GET", "/api/v1/history/stats?from=2026-03-01", nil, bearer(user.access)...).Check(t, apptest.Scenario{Status: 200,
 			JSON: map[string]any{"longest_streak_days": 5, "minutes_by_day.0.date": "2026-03-06", "minutes_by_day.4.date": "2026-03-10"}})
+	})
+}
+
+// TestStatsListMinutesOfRecentDays: without from, the totals cover the
+// whole history but minutes_by_day only the last 90 days, so the answer
+// does not grow with years of practice; from asks for more.
+func TestStatsListMinutesOfRecentDays(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		user := practiceSetup(t, a)
+		now := a.Clock.Now()
+		logAt(t, a, user, now.AddDate(0, 0, -120), 600)
+		logAt(t, a, user, now.AddDate(0, 0, -89), 300)
+		logAt(t, a, user, now.AddDate(0, 0, -3), 900)
+		day := func(offset int) string { return now.AddDate(0, 0, offset).Format(time.DateOnly) }
+		a.Do(t, "GET", "/api/v1/history/stats", nil, bearer(user.access)...).Check(t, apptest.Scenario{Status: 200,
+			JSON: map[string]any{"total_sessions": 3, "total_duration_seconds": 1800, "minutes_by_day": []any{
+				map[string]any{"date": day(-89), "minutes": 5}, map[string]any{"date": day(-3), "minutes": 15}}}})
+		a.Do(t, "GET", "/api/v1/history/stats?from="+day(-200), nil, bearer(user.access)...).Check(t, apptest.Scenario{Status: 200,
+			JSON: map[string]any{"total_sessions": 3, "minutes_by_day.0.date": day(-120), "minutes_by_day.2.date": day(-3)}})
+		// to moves the window with it.
+		a.Do(t, "GET", "/api/v1/history/stats?to="+day(-100), nil, bearer(user.access)...).Check(t, apptest.Scenario{Status: 200,
+			JSON: map[string]any{"total_sessions": 1, "minutes_by_day": []any{map[string]any{"date": day(-120), "minutes": 10}}}})
 	})
 }
 

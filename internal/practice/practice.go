@@ -133,6 +133,9 @@ type StatsQuery struct {
 	UserID   string
 	From, To *int // local days, inclusive
 	Today    int
+	// ByDayFrom is the first day of ByDay, which would otherwise grow with
+	// the user's whole history.
+	ByDayFrom int
 }
 
 // Store is the persistence the Service needs.

@@ -219,6 +219,10 @@ func (s *Service) localDay(ctx context.Context, userID string, t time.Time) (int
 	return DayNumber(t, loc), nil
 }
 
+// ByDayWindow is how many days Stats lists minutes for when from is
+// absent: the recent picture, of a size that does not grow with a history.
+const ByDayWindow = 90
+
 // Stats computes the user's figures over [from, to] (dates in their time
 // zone, or instants; either may be absent), by the database.
 func (s *Service) Stats(ctx context.Context, userID string, from, to Bound) (Stats, error) {
@@ -232,6 +236,14 @@ func (s *Service) Stats(ctx context.Context, userID string, from, to Bound) (Sta
 	}
 	if q.To, err = boundDay("to", to, loc); err != nil {
 		return Stats{}, err
+	}
+	switch {
+	case q.From != nil:
+		q.ByDayFrom = *q.From
+	case q.To != nil:
+		q.ByDayFrom = *q.To - ByDayWindow + 1
+	default:
+		q.ByDayFrom = q.Today - ByDayWindow + 1
 	}
 	if s.stats == nil {
 		return s.store.Stats(ctx, q)

@@ -383,15 +383,17 @@ func practiceShapes(t *testing.T, db *DB) []shape {
 	}
 	month := newest.LocalDay - 29
 	for name, q := range map[string]practice.StatsQuery{
-		"stats/all time": {UserID: u.ID, Today: newest.LocalDay + 1},
-		"stats/a month":  {UserID: u.ID, Today: newest.LocalDay + 1, From: &month, To: &newest.LocalDay},
+		"stats/all time": {UserID: u.ID, Today: newest.LocalDay + 1, ByDayFrom: newest.LocalDay - 89},
+		"stats/a month":  {UserID: u.ID, Today: newest.LocalDay + 1, From: &month, To: &newest.LocalDay, ByDayFrom: month},
 	} {
 		sq := statsQueries(q)
-		for part, query := range map[string]string{"totals": sq.totals, "last": sq.last, "by day": sq.byDay,
+		for part, query := range map[string]string{"totals": sq.totals, "last": sq.last,
 			"top sequences": sq.topSequences, "by style": sq.byStyle} {
 			shapes = append(shapes, shape{name + " " + part, func() (string, []any, error) { return query, sq.args, nil }})
 		}
-		shapes = append(shapes, shape{name + " streaks", func() (string, []any, error) { return sq.streaks, sq.streakArgs, nil }})
+		shapes = append(shapes,
+			shape{name + " streaks", func() (string, []any, error) { return sq.streaks, sq.streakArgs, nil }},
+			shape{name + " by day", func() (string, []any, error) { return sq.byDay, sq.byDayArgs, nil }})
 	}
 	return shapes
 }

@@ -128,10 +128,10 @@ func historyQuery(hf practice.HistoryFilter) (string, []any, error) {
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
 // statsSQL are the queries of Stats over one user's days: args go with
-// each of them but streaks, which takes streakArgs.
+// each of them but streaks and byDay, which take their own.
 type statsSQL struct {
 	totals, last, streaks, byDay, topSequences, byStyle string
-	args, streakArgs                                    []any
+	args, streakArgs, byDayArgs                         []any
 }
 
 // statsQueries builds the queries of Stats. Each reads one user's range of
@@ -146,9 +146,11 @@ func statsQueries(q practice.StatsQuery) statsSQL {
 		f.where("local_day <= " + f.arg(*q.To))
 	}
 	where, args := f.clause(), slices.Clone(f.args)
+	days := filter{args: slices.Clone(args)}
+	byDayFrom := days.arg(q.ByDayFrom)
 	today := f.arg(q.Today)
 	return statsSQL{
-		args: args, streakArgs: f.args,
+		args: args, streakArgs: f.args, byDayArgs: days.args,
 		totals: `SELECT COUNT(*),
 COALESCE(SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END), 0),
 COALESCE(SUM(CASE WHEN status = 'abandoned' THEN 1 ELSE 0 END), 0),
@@ -164,7 +166,7 @@ FROM (SELECT COUNT(*) AS days, MAX(local_day) AS last_day
       FROM (SELECT local_day, local_day - ROW_NUMBER() OVER (ORDER BY local_day) AS run
             FROM (SELECT DISTINCT local_day FROM practice_sessions` + where + ` AND status = 'completed') AS d) AS r
       GROUP BY run) AS runs`,
-		byDay: `SELECT local_day, SUM(active_ms) FROM practice_sessions` + where + `
+		byDay: `SELECT local_day, SUM(active_ms) FROM practice_sessions` + where + ` AND local_day >= ` + byDayFrom + `
 GROUP BY local_day ORDER BY local_day`,
 		topSequences: `SELECT sequence_id, MAX(sequence_name), COUNT(*) FROM practice_sessions` + where + `
 AND sequence_id IS NOT NULL GROUP BY sequence_id ORDER BY COUNT(*) DESC, MAX(sequence_name) LIMIT 5`,
@@ -204,7 +206,7 @@ func (p *Practice) Stats(ctx context.Context, q practice.StatsQuery) (practice.S
 		err := r.Scan(&d.Day, &ms)
 		d.Active = time.Duration(ms) * time.Millisecond
 		return d, err
-	}, sq.byDay, sq.args...); err != nil {
+	}, sq.byDay, sq.byDayArgs...); err != nil {
 		return practice.Stats{}, err
 	}
 	if st.TopSequences, err = queryAll(ctx, p.db.read, func(r rowScanner) (practice.SequenceCount, error) {
