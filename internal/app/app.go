@@ -73,6 +73,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		return nil, err
 	}
 	a.Metrics.WatchDBPools(db.PoolStats)
+	a.Metrics.WatchActiveUsers(db.Practice().ActiveUsers, now)
 	checks := []httpapi.Check{{Name: "database", Critical: true, Run: db.Ping}}
 
 	shared, redisClient, err := a.sharedCache(ctx)

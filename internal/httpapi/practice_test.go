@@ -185,11 +185,15 @@ func TestSessionEventsInMetricsAndLog(t *testing.T) {
 		a.Do(t, "POST", "/api/v1/sessions/"+second+"/abandon", nil, bearer(user.access)...).Check(t, apptest.Scenario{Status: 200})
 		a.Do(t, "POST", "/api/v1/history", map[string]any{"title": "Offline", "started_at": "2026-01-01T07:00:00Z", "duration_seconds": 600},
 			bearer(user.access)...).Check(t, apptest.Scenario{Status: 201})
+		// Another practised three days ago: active this week, not today.
+		_, other := newUser(t, a)
+		logAt(t, a, other, a.Clock.Now().Add(-72*time.Hour), 300)
 
 		metrics := string(a.Do(t, "GET", "/metrics", nil).Body)
 		for _, want := range []string{
-			"yogaflow_sessions_started_total 2", "yogaflow_sessions_completed_total 2",
-			"yogaflow_sessions_abandoned_total 1", "yogaflow_practice_seconds_total 730",
+			"yogaflow_sessions_started_total 2", "yogaflow_sessions_completed_total 3",
+			"yogaflow_sessions_abandoned_total 1", "yogaflow_practice_seconds_total 1030",
+			`yogaflow_active_users{window="day"} 1`, `yogaflow_active_users{window="week"} 2`,
 		} {
 			if !strings.Contains(metrics, want) {
 				t.Errorf("/metrics lacks %q", want)

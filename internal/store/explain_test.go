@@ -380,6 +380,7 @@ func practiceShapes(t *testing.T, db *DB) []shape {
 		{"history/status", history(practice.HistoryFilter{Status: practice.Abandoned})},
 		{"history/sequence", history(practice.HistoryFilter{SequenceID: *newest.SequenceID})},
 		{"history/from to", history(practice.HistoryFilter{From: &from, To: &to})},
+		{"active users/week", func() (string, []any, error) { return activeUsersQuery, []any{to.AddDate(0, 0, -7)}, nil }},
 	}
 	month := newest.LocalDay - 29
 	for name, q := range map[string]practice.StatsQuery{

@@ -125,6 +125,15 @@ func historyQuery(hf practice.HistoryFilter) (string, []any, error) {
 	return query, f.args, nil
 }
 
+// ActiveUsers counts the people who started a session at or after since.
+func (p *Practice) ActiveUsers(ctx context.Context, since time.Time) (int, error) {
+	var n int
+	err := p.db.read.QueryRowContext(ctx, activeUsersQuery, since).Scan(&n)
+	return n, err
+}
+
+const activeUsersQuery = `SELECT COUNT(DISTINCT user_id) FROM practice_sessions WHERE started_at >= $1`
+
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
 // statsSQL are the queries of Stats over one user's days: args go with

@@ -3,8 +3,10 @@
 package metrics
 
 import (
+	"context"
 	"database/sql"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -124,5 +126,41 @@ func (c *dbPoolCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(dbMaxOpen, prometheus.GaugeValue, float64(s.MaxOpenConnections), pool)
 		ch <- prometheus.MustNewConstMetric(dbWaits, prometheus.CounterValue, float64(s.WaitCount), pool)
 		ch <- prometheus.MustNewConstMetric(dbWaitSeconds, prometheus.CounterValue, s.WaitDuration.Seconds(), pool)
+	}
+}
+
+// activeUsersWindows are the windows of yogaflow_active_users.
+var activeUsersWindows = []struct {
+	label string
+	span  time.Duration
+}{{"day", 24 * time.Hour}, {"week", 7 * 24 * time.Hour}}
+
+var activeUsers = prometheus.NewDesc(namespace+"_active_users",
+	"People who started a practice session within the window (day: 24 hours, week: 7 days), from the database, so every instance reports the same.",
+	[]string{"window"}, nil)
+
+// WatchActiveUsers exports yogaflow_active_users, counted at every scrape
+// by count (distinct users with a session started since the instant it is
+// given). A failing count leaves the gauge out of that scrape rather than
+// failing the scrape.
+func (m *Metrics) WatchActiveUsers(count func(ctx context.Context, since time.Time) (int, error), now func() time.Time) {
+	m.registry.MustRegister(&activeUsersCollector{count: count, now: now})
+}
+
+type activeUsersCollector struct {
+	count func(ctx context.Context, since time.Time) (int, error)
+	now   func() time.Time
+}
+
+func (c *activeUsersCollector) Describe(ch chan<- *prometheus.Desc) { ch <- activeUsers }
+
+func (c *activeUsersCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	now := c.now()
+	for _, w := range activeUsersWindows {
+		if n, err := c.count(ctx, now.Add(-w.span)); err == nil {
+			ch <- prometheus.MustNewConstMetric(activeUsers, prometheus.GaugeValue, float64(n), w.label)
+		}
 	}
 }
