@@ -102,57 +102,6 @@ func TestRequestID(t *testing.T) {
 	}
 }
 
-func TestCORS(t *testing.T) {
-	const allowed = "https://app.yogaflow.example"
-	preflight := func(a *apptest.App, origin string) *apptest.Response {
-		return a.Do(t, "OPTIONS", "/health", nil,
-			"Origin", origin, "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "authorization")
-	}
-
-	t.Run("no origins configured: no cross-origin access", func(t *testing.T) {
-		a := apptest.New(t, sqliteEngine(t))
-		res := a.Do(t, "GET", "/health", nil, "Origin", allowed)
-		if v := res.Header.Get("Access-Control-Allow-Origin"); v != "" {
-			t.Fatalf("Access-Control-Allow-Origin %q with no origins configured", v)
-		}
-	})
-
-	t.Run("configured origin is echoed, with credentials", func(t *testing.T) {
-		a := apptest.New(t, sqliteEngine(t), "YOGAFLOW_CORS_ORIGINS="+allowed+",https://other.example")
-		res := preflight(a, allowed)
-		if res.Header.Get("Access-Control-Allow-Origin") != allowed || res.Header.Get("Access-Control-Allow-Credentials") != "true" {
-			t.Fatalf("preflight from %s: headers %v", allowed, res.Header)
-		}
-		if !strings.Contains(strings.ToLower(res.Header.Get("Access-Control-Allow-Headers")), "authorization") {
-			t.Fatalf("preflight does not allow Authorization: %v", res.Header)
-		}
-		res = a.Do(t, "GET", "/health", nil, "Origin", allowed)
-		if res.Header.Get("Access-Control-Allow-Origin") != allowed {
-			t.Fatalf("simple request from %s: headers %v", allowed, res.Header)
-		}
-		if !strings.Contains(res.Header.Get("Access-Control-Expose-Headers"), "X-Request-Id") {
-			t.Errorf("X-Request-ID not exposed: %v", res.Header)
-		}
-	})
-
-	t.Run("other origin gets nothing", func(t *testing.T) {
-		a := apptest.New(t, sqliteEngine(t), "YOGAFLOW_CORS_ORIGINS="+allowed)
-		for _, res := range []*apptest.Response{preflight(a, "https://evil.example"), a.Do(t, "GET", "/health", nil, "Origin", "https://evil.example")} {
-			if v := res.Header.Get("Access-Control-Allow-Origin"); v != "" {
-				t.Fatalf("Access-Control-Allow-Origin %q for a foreign origin", v)
-			}
-		}
-	})
-
-	t.Run("wildcard in development never comes with credentials", func(t *testing.T) {
-		a := apptest.New(t, sqliteEngine(t), "YOGAFLOW_CORS_ORIGINS=*")
-		res := preflight(a, "https://anything.example")
-		if res.Header.Get("Access-Control-Allow-Credentials") == "true" {
-			t.Fatalf("wildcard CORS with credentials: %v", res.Header)
-		}
-	})
-}
-
 func TestOneLogLinePerRequest(t *testing.T) {
 	a := apptest.New(t, sqliteEngine(t))
 	res := a.Do(t, "GET", "/health?token=secret-token-value", nil, "X-Request-ID", "log-line-test",
