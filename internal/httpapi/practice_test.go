@@ -152,28 +152,6 @@ func TestOneActiveSessionUnderConcurrency(t *testing.T) {
 	})
 }
 
-func TestAnotherUsersSessionIsNotFound(t *testing.T) {
-	apptest.Run(t, func(t *testing.T, a *apptest.App) {
-		owner := practiceSetup(t, a)
-		_, other := newUser(t, a)
-		id := startSession(t, a, owner)
-		base := "/api/v1/sessions/" + id
-		for _, tc := range []struct{ method, path string }{
-			{"GET", base}, {"POST", base + "/pause"}, {"POST", base + "/resume"}, {"POST", base + "/complete"},
-			{"POST", base + "/abandon"}, {"POST", base + "/progress"},
-		} {
-			var body any
-			if tc.path == base+"/progress" {
-				body = map[string]any{"step_position": 2}
-			}
-			a.Do(t, tc.method, tc.path, body, bearer(other.access)...).Check(t, apptest.Scenario{Status: 404, JSON: map[string]any{"code": "not_found"}})
-		}
-		a.Do(t, "GET", "/api/v1/sessions/current", nil, bearer(other.access)...).Check(t, apptest.Scenario{Status: 404})
-		// And nothing changed for the owner.
-		a.Do(t, "GET", base, nil, bearer(owner.access)...).Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"status": "in_progress", "current_step": 1}})
-	})
-}
-
 func TestSessionEventsInMetricsAndLog(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, a *apptest.App) {
 		user := practiceSetup(t, a)
