@@ -35,12 +35,15 @@ export function heatmap(from, to, minutes) {
   });
   DAYS.forEach((d, i) => d && svg.append(s('text', { x: 0, y: top + i * (CELL + GAP) + CELL - 3, class: 'axis' }, d)));
   let lastMonth = '';
+  let lastLabel = -Infinity;
   for (let w = 0; w < weeks; w++) {
     for (let d = 0; d < 7; d++) {
       const date = addDays(start, w * 7 + d);
       if (date > to) break;
-      if (d === 0 && date.slice(5, 7) !== lastMonth) {
+      // A month's name over its first week, where there is room for it.
+      if (d === 0 && date.slice(5, 7) !== lastMonth && w - lastLabel >= 3) {
         lastMonth = date.slice(5, 7);
+        lastLabel = w;
         svg.append(s('text', { x: left + w * (CELL + GAP), y: 11, class: 'axis' },
           new Intl.DateTimeFormat(undefined, { month: 'short', timeZone: 'UTC' }).format(new Date(`${date}T12:00:00Z`))));
       }

@@ -39,8 +39,10 @@ async function builder(ctx, isPreset) {
     total.textContent = duration(secs);
   };
 
+  const none = h('p', { class: 'hint' }, 'No poses yet: add them below, in the order you will practise them.');
   const drawSteps = (focusSelector) => {
     stepList.replaceChildren(...steps.map((st, i) => stepRow(st, i)));
+    none.hidden = steps.length > 0;
     updateTotal();
     if (focusSelector) stepList.querySelector(focusSelector)?.focus();
   };
@@ -128,6 +130,7 @@ async function builder(ctx, isPreset) {
     h('h2', {}, 'Steps'),
     h('p', { class: 'total' }, 'Total time ', total),
     stepList,
+    none,
     h('div', { class: 'add-pose' }, field('Add a pose', search, 'Type to search the library, then choose a pose.'), results),
     h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, seq ? 'Save changes' : 'Create sequence'),
       h('a', { href: seq ? `/sequences/${encodeURIComponent(seq.slug)}` : '/sequences' }, 'Cancel')),

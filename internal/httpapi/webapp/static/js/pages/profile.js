@@ -7,10 +7,14 @@ import { navigate } from '../router.js';
 import * as state from '../state.js';
 import { timezones, label } from '../format.js';
 
-// section is a form of its own with its own error box.
+// section is a form of its own with its own error box. A form asking for
+// the password names the account too, for password managers.
 function section(title, intro, controls, submitText, onSubmit, cls) {
   const box = errorBox();
-  const form = h('form', { novalidate: true }, box, controls, h('button', { type: 'submit', class: cls || 'primary' }, submitText));
+  const account = controls.some((c) => c.querySelector('input[type=password]'))
+    ? h('input', { type: 'email', name: 'username', autocomplete: 'username', value: state.user().email, hidden: true, readonly: true })
+    : null;
+  const form = h('form', { novalidate: true }, box, account, controls, h('button', { type: 'submit', class: cls || 'primary' }, submitText));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     box.hidden = true;
