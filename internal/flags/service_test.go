@@ -27,7 +27,9 @@ func (m *memStore) AllFlags(context.Context) ([]Flag, error) {
 // failingVersion is a shared version that cannot be read (Redis away).
 type failingVersion struct{ cache.Version }
 
-func (failingVersion) Current(context.Context) (int64, error) { return 0, errors.New("connection refused") }
+func (failingVersion) Current(context.Context) (int64, error) {
+	return 0, errors.New("connection refused")
+}
 
 func TestFlagsReloadWhenTheVersionMoves(t *testing.T) {
 	ctx := t.Context()
