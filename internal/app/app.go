@@ -20,6 +20,7 @@ import (
 
 	"github.com/yogaflow/yogaflow/internal/account"
 	"github.com/yogaflow/yogaflow/internal/config"
+	"github.com/yogaflow/yogaflow/internal/flags"
 	"github.com/yogaflow/yogaflow/internal/httpapi"
 	"github.com/yogaflow/yogaflow/internal/library"
 	"github.com/yogaflow/yogaflow/internal/platform/cache"
@@ -42,6 +43,7 @@ type App struct {
 	Metrics  *metrics.Metrics
 	Accounts *account.Service
 	Library  *library.Service
+	Flags    *flags.Service
 	Handler  http.Handler
 	workers  *river.Client[*sql.Tx]
 	closers  []func() error
@@ -123,6 +125,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 	}
 
 	a.Library = library.NewService(db.Library(), libraryVersion, logger, now)
+	a.Flags = flags.NewService(db.Flags(), a.version(redisClient, "flags"), func(key, variant string) flags.Counter {
+		return a.Metrics.FlagEvaluations.WithLabelValues(key, variant)
+	}, logger, now)
 	a.Handler = httpapi.New(httpapi.Deps{
 		Logger:         logger,
 		Metrics:        a.Metrics,
@@ -131,7 +136,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		Checks:         checks,
 		Accounts:       a.Accounts,
 		Library:        a.Library,
-		Practice:       practice.NewService(db.Practice(), a.Library, a.Accounts, sessionEvents{logger: logger, metrics: a.Metrics}, shared, now),
+		Practice:       practice.NewService(db.Practice(), a.Library, a.Accounts, sessionEvents{logger: logger, metrics: a.Metrics}, a.Flags, shared, now),
+		Flags:          a.Flags,
 		Idempotency:    db.Idempotency(),
 		LibraryCache:   responses,
 		LibraryVersion: libraryVersion,
@@ -162,16 +168,26 @@ func (a *App) sharedCache(ctx context.Context) (cache.Cache, *redis.Client, erro
 
 // libraryCache picks where encoded library responses live and the version
 // that keys them: both in Redis when configured; else the responses in
-// this process, keyed by a version in this process (SQLite: one instance)
-// or in the database (PostgreSQL: every instance reads the one counter).
+// this process.
 func (a *App) libraryCache(shared cache.Cache, client *redis.Client) (cache.Cache, cache.Version) {
+	if client != nil {
+		return shared, a.version(client, "library")
+	}
+	return cache.NewMemory(10_000), a.version(nil, "library")
+}
+
+// version picks the counter called name that writers bump and readers of
+// what they wrote check: in Redis when configured; else in this process
+// (SQLite: one instance) or in the database (PostgreSQL: every instance
+// reads the one counter).
+func (a *App) version(client *redis.Client, name string) cache.Version {
 	switch {
 	case client != nil:
-		return shared, cache.NewRedisVersion(client, a.Config.RedisPrefix+"version:library")
+		return cache.NewRedisVersion(client, a.Config.RedisPrefix+"version:"+name)
 	case a.DB.Engine() == store.SQLite:
-		return cache.NewMemory(10_000), &cache.MemoryVersion{}
+		return &cache.MemoryVersion{}
 	}
-	return cache.NewMemory(10_000), a.DB.Version("library")
+	return a.DB.Version(name)
 }
 
 // mailSender sends through SMTP when configured, else writes mail to the

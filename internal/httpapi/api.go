@@ -17,7 +17,9 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/yogaflow/yogaflow/internal/account"
+	"github.com/yogaflow/yogaflow/internal/flags"
 	"github.com/yogaflow/yogaflow/internal/httpapi/docs"
+	"github.com/yogaflow/yogaflow/internal/httpapi/webapp"
 	"github.com/yogaflow/yogaflow/internal/library"
 	"github.com/yogaflow/yogaflow/internal/platform/cache"
 	"github.com/yogaflow/yogaflow/internal/platform/idempotency"
@@ -42,6 +44,7 @@ type Deps struct {
 	Accounts *account.Service
 	Library  *library.Service
 	Practice *practice.Service
+	Flags    *flags.Service
 	// LibraryCache keeps encoded library responses, keyed by
 	// LibraryVersion, which the library bumps on every editorial write.
 	LibraryCache   cache.Cache
@@ -90,6 +93,7 @@ func newRouter(d Deps) (chi.Router, huma.API) {
 	})
 	r.Method(http.MethodGet, "/metrics", d.Metrics.Handler())
 	docs.Routes(r, "/openapi.json")
+	webapp.Routes(r)
 	api := humachi.New(r, apiConfig(d.Version))
 	api.UseMiddleware(authorize(api))
 	return r, api
@@ -121,6 +125,7 @@ func routes(api huma.API, d Deps) {
 	registerAdminRoutes(api, ah)
 	registerLibraryRoutes(api, &libraryHandlers{svc: d.Library})
 	registerPracticeRoutes(api, &practiceHandlers{svc: d.Practice})
+	registerFlagRoutes(api, &flagHandlers{svc: d.Flags})
 }
 
 func apiConfig(version string) huma.Config {

@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/yogaflow/yogaflow/internal/account"
+	"github.com/yogaflow/yogaflow/internal/flags"
 	"github.com/yogaflow/yogaflow/internal/library"
 	"github.com/yogaflow/yogaflow/internal/platform/validation"
 	"github.com/yogaflow/yogaflow/internal/practice"
@@ -109,6 +110,8 @@ var domainErrors = []struct {
 	{library.ErrSignInRequired, http.StatusUnauthorized, CodeUnauthorized},
 	{practice.ErrNotFound, http.StatusNotFound, CodeNotFound},
 	{practice.ErrInvalidTransition, http.StatusConflict, CodeInvalidTransition},
+	{flags.ErrNotFound, http.StatusNotFound, CodeNotFound},
+	{flags.ErrKeyTaken, http.StatusConflict, CodeConflict},
 }
 
 // problemFor finds the status and code of a domain error; 0 if it has none.

@@ -52,6 +52,9 @@ type Session struct {
 	Rating       *int
 	Notes        *string
 	UpdatedAt    time.Time
+	// Exposures holds, by flag key, the variant the user held of each
+	// running experiment when the session started; written with it.
+	Exposures map[string]string
 }
 
 // Durations returns the active and paused time of the session at now: what
@@ -74,6 +77,12 @@ type Observer interface {
 	// Ended is told of a session completed or abandoned, with its active
 	// time.
 	Ended(ctx context.Context, s Session, active time.Duration)
+}
+
+// Experiments tells the variant a user holds of each running experiment,
+// so that a session records what its practitioner was shown.
+type Experiments interface {
+	Exposures(ctx context.Context, userID string, roles []string) map[string]string
 }
 
 // HistoryFilter selects a user's sessions, newest first.
@@ -140,8 +149,9 @@ type StatsQuery struct {
 
 // Store is the persistence the Service needs.
 type Store interface {
-	// Create inserts an active session; the schema allows one per user, so
-	// a second returns a *ConflictError naming the active one.
+	// Create inserts an active session with its exposures; the schema
+	// allows one per user, so a second returns a *ConflictError naming the
+	// active one.
 	Create(ctx context.Context, s Session) error
 	// Session returns the user's session; another user's is ErrNotFound.
 	Session(ctx context.Context, userID, id string) (Session, error)

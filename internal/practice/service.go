@@ -33,6 +33,8 @@ type Service struct {
 	sequences Sequences
 	timezones Timezones
 	observer  Observer
+	// experiments, when not nil, gives the exposures a session records.
+	experiments Experiments
 	// stats caches computed stats per user (nil: no cache). Keys carry the
 	// user's generation, which each of their session writes renews, so
 	// stats are never stale after the user's own action.
@@ -40,9 +42,12 @@ type Service struct {
 	now   func() time.Time
 }
 
-// NewService builds the service; statsCache may be nil; now is the clock.
-func NewService(store Store, sequences Sequences, timezones Timezones, observer Observer, statsCache cache.Cache, now func() time.Time) *Service {
-	return &Service{store: store, sequences: sequences, timezones: timezones, observer: observer, stats: statsCache, now: now}
+// NewService builds the service; experiments and statsCache may be nil;
+// now is the clock.
+func NewService(store Store, sequences Sequences, timezones Timezones, observer Observer, experiments Experiments,
+	statsCache cache.Cache, now func() time.Time) *Service {
+	return &Service{store: store, sequences: sequences, timezones: timezones, observer: observer, experiments: experiments,
+		stats: statsCache, now: now}
 }
 
 const (
@@ -65,9 +70,11 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millise
 // Now is the service's time, for reporting durations of a session.
 func (s *Service) Now() time.Time { return s.clock() }
 
-// Start begins practising a sequence the user may see. A user has one
-// active (in progress or paused) session at a time: *ConflictError.
-func (s *Service) Start(ctx context.Context, userID, sequenceRef string) (Session, error) {
+// Start begins practising a sequence the user may see, recording the
+// variants the user holds (their roles may place them in an experiment).
+// A user has one active (in progress or paused) session at a time:
+// *ConflictError.
+func (s *Service) Start(ctx context.Context, userID string, roles []string, sequenceRef string) (Session, error) {
 	seq, err := s.sequences.Sequence(ctx, userID, sequenceRef)
 	if errors.Is(err, library.ErrNotFound) {
 		return Session{}, validation.New("sequence_id", "no sequence "+strconv.Quote(sequenceRef)+" that you can practise")
@@ -83,6 +90,9 @@ func (s *Service) Start(ctx context.Context, userID, sequenceRef string) (Sessio
 	sess := Session{ID: uuid.Must(uuid.NewV7()).String(), UserID: userID, SequenceID: &seq.ID, SequenceName: seq.Name,
 		Style: seq.Style, LocalDay: day, Status: InProgress, StartedAt: now, StretchStart: now, CurrentStep: 1,
 		StepCount: len(seq.Steps), UpdatedAt: now}
+	if s.experiments != nil {
+		sess.Exposures = s.experiments.Exposures(ctx, userID, roles)
+	}
 	if err := s.store.Create(ctx, sess); err != nil {
 		return Session{}, err
 	}

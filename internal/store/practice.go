@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
 	"slices"
 	"time"
 
@@ -53,11 +54,24 @@ func scanSession(r rowScanner) (practice.Session, error) {
 }
 
 func (p *Practice) Create(ctx context.Context, s practice.Session) error {
-	_, err := p.db.write.ExecContext(ctx, `INSERT INTO practice_sessions (`+sessionColumns+`)
+	err := p.db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO practice_sessions (`+sessionColumns+`)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-		s.ID, s.UserID, s.SequenceID, s.SequenceName, s.Status, s.StartedAt, s.EndedAt, s.ActiveBanked.Milliseconds(),
-		s.PausedBanked.Milliseconds(), s.StretchStart, s.CurrentStep, s.StepCount, s.Rating, s.Notes, s.UpdatedAt,
-		nullString(s.Style), s.LocalDay)
+			s.ID, s.UserID, s.SequenceID, s.SequenceName, s.Status, s.StartedAt, s.EndedAt, s.ActiveBanked.Milliseconds(),
+			s.PausedBanked.Milliseconds(), s.StretchStart, s.CurrentStep, s.StepCount, s.Rating, s.Notes, s.UpdatedAt,
+			nullString(s.Style), s.LocalDay)
+		if err != nil {
+			return err
+		}
+		for _, key := range slices.Sorted(maps.Keys(s.Exposures)) {
+			// From flags: a flag deleted since it was evaluated is skipped.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO session_flag_variants (flag_key, session_id, variant)
+SELECT key, $2, $3 FROM flags WHERE key = $1`, key, s.ID, s.Exposures[key]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if isUniqueViolation(err) {
 		active, cerr := p.Current(ctx, s.UserID)
 		if cerr != nil {
