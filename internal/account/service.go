@@ -632,8 +632,12 @@ func mapHasherErr(err error) error {
 
 const maxEmailLen = 254
 
+// NormalEmail is the form of an email address that accounts are found by:
+// changing its case or padding it finds the same account.
+func NormalEmail(raw string) string { return strings.ToLower(strings.TrimSpace(raw)) }
+
 func normaliseEmail(raw string) (string, error) {
-	email := strings.ToLower(strings.TrimSpace(raw))
+	email := NormalEmail(raw)
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || addr.Name != "" || len(email) > maxEmailLen || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
 		return "", validation.New("email", "must be an email address like name@example.com")

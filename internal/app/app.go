@@ -27,6 +27,7 @@ import (
 	"github.com/yogaflow/yogaflow/internal/platform/mail"
 	"github.com/yogaflow/yogaflow/internal/platform/metrics"
 	"github.com/yogaflow/yogaflow/internal/platform/password"
+	"github.com/yogaflow/yogaflow/internal/platform/ratelimit"
 	"github.com/yogaflow/yogaflow/internal/practice"
 	"github.com/yogaflow/yogaflow/internal/store"
 )
@@ -88,6 +89,18 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		checks = append(checks, httpapi.Check{Name: "cache", Run: shared.Ping})
 	}
 
+	limits, limitsCheck, err := a.rateLimits()
+	if err != nil {
+		return nil, err
+	}
+	if limitsCheck != nil {
+		checks = append(checks, *limitsCheck)
+	}
+	proxies, err := config.ParsePrefixes(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+
 	// An insert-only client for the store: jobs are enqueued in the store's
 	// transactions. The working client below needs the store first.
 	inserter, err := river.NewClient(db.QueueDriver(), &river.Config{Logger: logger})
@@ -141,6 +154,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		Idempotency:    db.Idempotency(),
 		LibraryCache:   responses,
 		LibraryVersion: libraryVersion,
+		Limits:         limits,
+		TrustedProxies: proxies,
 	})
 	return a, nil
 }
@@ -164,6 +179,38 @@ func (a *App) sharedCache(ctx context.Context) (cache.Cache, *redis.Client, erro
 		return cache.NewMemory(100_000), nil, nil
 	}
 	return nil, nil, nil
+}
+
+// rateLimits counts requests in Redis when configured, so every instance
+// shares the limits (each counting its own while Redis is away, which the
+// log and /health/ready tell), else in this process.
+func (a *App) rateLimits() (*httpapi.Limits, *httpapi.Check, error) {
+	var client *redis.Client
+	if a.Config.RedisURL != "" {
+		c, err := ratelimit.NewRedisClient(a.Config.RedisURL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("redis: %w", err)
+		}
+		a.closers = append(a.closers, c.Close)
+		client = c
+	}
+	st := ratelimit.NewStore(client, a.Config.RedisPrefix, func(shared bool) {
+		if shared {
+			a.Logger.Info("Redis answers again: rate limits are shared by every instance")
+		} else {
+			a.Logger.Warn("Redis is unreachable: each instance counts rate limits on its own until it returns")
+		}
+	})
+	limits := &httpapi.Limits{
+		Auth:    st.Limiter("auth", a.Config.RateLimitAuth),
+		Account: st.Limiter("account", a.Config.RateLimitAccount),
+		Public:  st.Limiter("public", a.Config.RateLimitPublic),
+		User:    st.Limiter("user", a.Config.RateLimitUser),
+	}
+	if client == nil {
+		return limits, nil, nil
+	}
+	return limits, &httpapi.Check{Name: "ratelimit", Run: func(context.Context) error { return st.Check() }}, nil
 }
 
 // libraryCache picks where encoded library responses live and the version

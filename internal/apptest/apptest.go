@@ -53,6 +53,12 @@ func New(tb testing.TB, e testdb.Engine, env ...string) *App {
 		// Tests share one Redis: each service keeps to keys of its own,
 		// unless a test names a prefix for instances that share them.
 		"YOGAFLOW_REDIS_PREFIX": "yogaflow-test:" + rand.Text() + ":",
+		// Tests send many requests from one address; those of the limits
+		// set their own.
+		"YOGAFLOW_RATE_LIMIT_AUTH":    "100000/1m",
+		"YOGAFLOW_RATE_LIMIT_ACCOUNT": "100000/1m",
+		"YOGAFLOW_RATE_LIMIT_PUBLIC":  "100000/1m",
+		"YOGAFLOW_RATE_LIMIT_USER":    "100000/1m",
 	}
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
@@ -114,6 +120,12 @@ type Response struct {
 // pairs.
 func (a *App) Do(tb testing.TB, method, path string, body any, headers ...string) *Response {
 	tb.Helper()
+	return a.DoFrom(tb, "192.0.2.1:1234", method, path, body, headers...)
+}
+
+// DoFrom is Do from the peer at remoteAddr ("host:port").
+func (a *App) DoFrom(tb testing.TB, remoteAddr, method, path string, body any, headers ...string) *Response {
+	tb.Helper()
 	var r io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -129,6 +141,7 @@ func (a *App) Do(tb testing.TB, method, path string, body any, headers ...string
 		r = bytes.NewReader(buf)
 	}
 	req := httptest.NewRequestWithContext(tb.Context(), method, path, r)
+	req.RemoteAddr = remoteAddr
 	if r != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

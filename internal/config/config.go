@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/yogaflow/yogaflow/internal/platform/ratelimit"
 )
 
 // Environments YogaFlow knows.
@@ -50,6 +52,12 @@ type Config struct {
 	LogFormat       string        `env:"LOG_FORMAT" envDefault:"json"`
 	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+
+	// Request limits, as requests/window (API.md's defaults).
+	RateLimitAuth    ratelimit.Rate `env:"RATE_LIMIT_AUTH" envDefault:"5/1m"`     // per client IP, sign-in and email endpoints
+	RateLimitAccount ratelimit.Rate `env:"RATE_LIMIT_ACCOUNT" envDefault:"5/1m"`  // per account, logins and reset requests
+	RateLimitPublic  ratelimit.Rate `env:"RATE_LIMIT_PUBLIC" envDefault:"100/1m"` // per client IP, anonymous API requests
+	RateLimitUser    ratelimit.Rate `env:"RATE_LIMIT_USER" envDefault:"1000/1h"`  // per user or API key, signed-in requests
 
 	// JWTSecretGenerated is set when the secret was made (or read back) by
 	// EnsureDevSecret rather than configured.
@@ -314,6 +322,10 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
+		slog.String("rate_limit_auth", c.RateLimitAuth.String()),
+		slog.String("rate_limit_account", c.RateLimitAccount.String()),
+		slog.String("rate_limit_public", c.RateLimitPublic.String()),
+		slog.String("rate_limit_user", c.RateLimitUser.String()),
 	)
 }
 

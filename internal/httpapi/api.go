@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"reflect"
 	"slices"
 	"strings"
@@ -52,6 +53,10 @@ type Deps struct {
 	// Idempotency keeps the first responses of POSTs made with an
 	// Idempotency-Key.
 	Idempotency idempotency.Store
+	// Limits are the request limits; nil counts nothing.
+	Limits *Limits
+	// TrustedProxies are the peers whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
 }
 
 func init() {
@@ -80,7 +85,9 @@ func newRouter(d Deps) (chi.Router, huma.API) {
 		securityHeaders,
 		corsPolicy(d.CORSOrigins),
 		limitBody(MaxBodyBytes),
+		resolveClientIP(d.TrustedProxies),
 		authenticate(d.Accounts),
+		limitRequests(d.Limits, d.Metrics),
 	)
 	r.Use(libraryCache(r, d.LibraryCache, d.LibraryVersion, d.Logger), idempotent(d.Idempotency))
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
@@ -172,6 +179,10 @@ func register[I, O any](api huma.API, op huma.Operation, handler func(context.Co
 	} else if hasParams(in) {
 		errs = append(errs, http.StatusUnprocessableEntity)
 	}
+	limited := strings.HasPrefix(op.Path, BasePath+"/")
+	if limited {
+		errs = append(errs, http.StatusTooManyRequests)
+	}
 	for _, s := range errs {
 		if !slices.Contains(op.Errors, s) {
 			op.Errors = append(op.Errors, s)
@@ -179,6 +190,34 @@ func register[I, O any](api huma.API, op huma.Operation, handler func(context.Co
 	}
 	slices.Sort(op.Errors)
 	huma.Register(api, op, handler)
+	if limited {
+		documentRateLimits(api.OpenAPI().Paths[op.Path], op.Method)
+	}
+}
+
+// documentRateLimits declares the headers of limitRequests on an
+// operation's responses: RateLimit-* on every one it answers, and
+// Retry-After on the 429.
+func documentRateLimits(item *huma.PathItem, method string) {
+	op := map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPost: item.Post, http.MethodPut: item.Put,
+		http.MethodPatch: item.Patch, http.MethodDelete: item.Delete}[method]
+	integer := func(doc string) *huma.Header {
+		return &huma.Header{Description: doc, Schema: &huma.Schema{Type: huma.TypeInteger, Minimum: new(0.0)}}
+	}
+	for status, resp := range op.Responses {
+		if !strings.HasPrefix(status, "2") && status != "429" {
+			continue
+		}
+		if resp.Headers == nil {
+			resp.Headers = map[string]*huma.Header{}
+		}
+		resp.Headers["RateLimit-Limit"] = integer("Requests allowed in the window of the strictest limit that applies.")
+		resp.Headers["RateLimit-Remaining"] = integer("Requests left in that window.")
+		resp.Headers["RateLimit-Reset"] = integer("Seconds until the window resets.")
+		if status == "429" {
+			resp.Headers["Retry-After"] = integer("Seconds to wait before trying again.")
+		}
+	}
 }
 
 func hasParams(t reflect.Type) bool {

@@ -30,6 +30,8 @@ type Metrics struct {
 	PracticeSeconds   prometheus.Counter
 
 	FlagEvaluations *prometheus.CounterVec
+
+	RateLimitRejections *prometheus.CounterVec
 }
 
 // New creates the metrics, with the Go runtime and process collectors.
@@ -69,10 +71,14 @@ func New() *Metrics {
 		FlagEvaluations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "flag_evaluations_total", Help: "Feature flag evaluations, by flag key and the variant given.",
 		}, []string{"flag", "variant"}),
+		RateLimitRejections: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "ratelimit_rejections_total", Help: "Requests refused with a 429, by the limit policy that refused them.",
+		}, []string{"policy"}),
 	}
 	m.registry.MustRegister(
 		m.HTTPRequests, m.HTTPDuration, m.HTTPInFlight, m.HTTPResponseSize,
 		m.SessionsStarted, m.SessionsCompleted, m.SessionsAbandoned, m.PracticeSeconds, m.FlagEvaluations,
+		m.RateLimitRejections,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

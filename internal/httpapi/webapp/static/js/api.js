@@ -116,6 +116,9 @@ function url(path, query) {
   return BASE + path + (qs ? `?${qs}` : '');
 }
 
+// Calls made without a sign-in: no need to renew one first.
+const ANONYMOUS = new Set(['/auth/register', '/auth/login', '/auth/verify-email', '/auth/password-reset/request', '/auth/password-reset/confirm']);
+
 // request sends one API call. With a sign-in it carries the access token,
 // getting one first after a reload, and on a 401 renews it once and
 // retries. idempotent: true sends an Idempotency-Key, the same on the
@@ -130,7 +133,7 @@ export async function request(method, path, { body, query, idempotent, raw } = {
     if (accessToken) h.Authorization = `Bearer ${accessToken}`;
     return fetch(target, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
   };
-  if (!accessToken && localStorage.getItem(REFRESH_KEY)) await refresh();
+  if (!accessToken && !ANONYMOUS.has(path) && localStorage.getItem(REFRESH_KEY)) await refresh();
   let res = await send();
   if (res.status === 401 && accessToken && (await refresh())) res = await send();
   if (!res.ok) throw await toError(res);

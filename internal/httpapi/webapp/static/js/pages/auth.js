@@ -62,6 +62,8 @@ export function signIn(ctx) {
 
 export function signUp(ctx) {
   const zone = browserZone();
+  const zones = timezones();
+  if (!zones.includes(zone)) zones.unshift(zone);
   mount(
     ctx.main,
     h('h1', {}, 'Create an account'),
@@ -70,7 +72,7 @@ export function signUp(ctx) {
         field('Email', input('email', 'email', { autocomplete: 'email', required: true })),
         field('Password', input('password', 'password', { autocomplete: 'new-password', required: true, minlength: 8, maxlength: 72 }), PASSWORD_HINT),
         field('Display name (optional)', input('display_name', 'text', { autocomplete: 'nickname', maxlength: 100 })),
-        field('Time zone', select({ name: 'timezone' }, timezones().map((z) => [z, z]), zone), 'Your days and streaks are counted in it.'),
+        field('Time zone', select({ name: 'timezone' }, zones.map((z) => [z, z]), zone), 'Your days and streaks are counted in it.'),
       ],
       'Create account',
       async (v) => {

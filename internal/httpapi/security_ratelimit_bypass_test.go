@@ -1,0 +1,303 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/yogaflow/yogaflow/internal/apptest"
+	"github.com/yogaflow/yogaflow/internal/platform/testdb"
+)
+
+// Threat: getting around the request limits, to guess passwords or flood
+// the service: by changing the email's case, by spreading guesses over
+// many addresses, by claiming another address in X-Forwarded-For, or by
+// spreading requests over several instances.
+
+func loginBody(email string) map[string]any {
+	return map[string]any{"email": email, "password": "not-the-password-1"}
+}
+
+// checkLimited asserts a 429 rate_limited with the headers API.md names.
+func checkLimited(t *testing.T, res *apptest.Response, limit int) {
+	t.Helper()
+	res.Check(t, apptest.Scenario{Status: http.StatusTooManyRequests, ContentType: "application/problem+json",
+		JSON:   map[string]any{"code": "rate_limited", "status": 429},
+		Header: map[string]string{"RateLimit-Limit": strconv.Itoa(limit), "RateLimit-Remaining": "0"}})
+	if s, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || s < 1 {
+		t.Errorf("Retry-After = %q", res.Header.Get("Retry-After"))
+	}
+	if s, err := strconv.Atoi(res.Header.Get("RateLimit-Reset")); err != nil || s < 0 || s > 3600 {
+		t.Errorf("RateLimit-Reset = %q, want seconds to the window's end", res.Header.Get("RateLimit-Reset"))
+	}
+}
+
+func TestAuthEndpointsAreLimitedPerClientIP(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		const attacker = "198.51.100.7:5000"
+		for i := range 3 {
+			res := a.DoFrom(t, attacker, "POST", "/api/v1/auth/login", loginBody(fmt.Sprintf("guess%d@example.com", i)))
+			res.Check(t, apptest.Scenario{Status: 401, Header: map[string]string{"RateLimit-Limit": "3",
+				"RateLimit-Remaining": strconv.Itoa(2 - i)}})
+		}
+		// Another account, another endpoint, a forged X-Forwarded-For: the
+		// same address all the same.
+		checkLimited(t, a.DoFrom(t, attacker, "POST", "/api/v1/auth/login", loginBody("other@example.com"),
+			"X-Forwarded-For", "203.0.113.99"), 3)
+		checkLimited(t, a.DoFrom(t, attacker, "POST", "/api/v1/auth/register",
+			map[string]any{"email": "new@example.com", "password": goodPassword}), 3)
+		checkLimited(t, a.DoFrom(t, attacker, "POST", "/api/v1/auth/token", "grant_type=password&username=x@example.com&password=y",
+			"Content-Type", "application/x-www-form-urlencoded"), 3)
+		// Someone else is not held back, nor are the rest of the API and
+		// the operations pages for the attacker.
+		a.DoFrom(t, "198.51.100.8:5000", "POST", "/api/v1/auth/login", loginBody("guess0@example.com")).Check(t, apptest.Scenario{Status: 401})
+		a.DoFrom(t, attacker, "GET", "/api/v1/poses", nil).Check(t, apptest.Scenario{Status: 200})
+		a.DoFrom(t, attacker, "GET", "/health", nil).Check(t, apptest.Scenario{Status: 200})
+
+		metrics := string(a.Do(t, "GET", "/metrics", nil).Body)
+		if !strings.Contains(metrics, `yogaflow_ratelimit_rejections_total{policy="auth"} 3`) {
+			t.Errorf("/metrics does not count the 3 refusals of the auth policy")
+		}
+	}, "YOGAFLOW_RATE_LIMIT_AUTH=3/1m")
+}
+
+func TestLoginsAreLimitedPerAccountWhateverTheCaseOrAddress(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		email, _ := newUser(t, a) // one login
+		for i, variant := range []string{strings.ToUpper(email), "  " + email + " "} {
+			a.DoFrom(t, fmt.Sprintf("198.51.100.%d:5000", i+1), "POST", "/api/v1/auth/login", loginBody(variant)).
+				Check(t, apptest.Scenario{Status: 401})
+		}
+		checkLimited(t, a.DoFrom(t, "198.51.100.9:5000", "POST", "/api/v1/auth/login",
+			map[string]any{"email": email, "password": goodPassword}), 3)
+		checkLimited(t, a.DoFrom(t, "198.51.100.10:5000", "POST", "/api/v1/auth/token",
+			"grant_type=password&username="+strings.ToUpper(email)+"&password="+goodPassword,
+			"Content-Type", "application/x-www-form-urlencoded"), 3)
+		// Password reset requests count against the same account.
+		checkLimited(t, a.DoFrom(t, "198.51.100.11:5000", "POST", "/api/v1/auth/password-reset/request",
+			map[string]any{"email": email}), 3)
+		// Another account is untouched.
+		other, _ := newUser(t, a)
+		signIn(t, a, other, goodPassword)
+	}, "YOGAFLOW_RATE_LIMIT_ACCOUNT=3/1m")
+}
+
+func TestForwardedForIsBelievedOnlyFromTrustedProxies(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		const proxy = "10.1.2.3:443"
+		// Behind the proxy, each client has its own count...
+		for i := range 2 {
+			a.DoFrom(t, proxy, "GET", "/api/v1/poses", nil, "X-Forwarded-For", "203.0.113.1").Check(t, apptest.Scenario{Status: 200})
+			a.DoFrom(t, proxy, "GET", "/api/v1/poses", nil, "X-Forwarded-For", fmt.Sprintf("203.0.113.%d, 10.9.9.9", 50+i)).
+				Check(t, apptest.Scenario{Status: 200})
+		}
+		checkLimited(t, a.DoFrom(t, proxy, "GET", "/api/v1/poses", nil, "X-Forwarded-For", "203.0.113.1"), 2)
+		// ...and a client cannot pose as another by writing the header
+		// itself: the proxy appends the address it saw, which is counted.
+		checkLimited(t, a.DoFrom(t, proxy, "GET", "/api/v1/poses", nil, "X-Forwarded-For", "203.0.113.77, 203.0.113.1"), 2)
+
+		// Anyone else's X-Forwarded-For is ignored.
+		const direct = "198.51.100.20:6000"
+		for i := range 2 {
+			a.DoFrom(t, direct, "GET", "/api/v1/poses", nil, "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", 100+i)).
+				Check(t, apptest.Scenario{Status: 200})
+		}
+		checkLimited(t, a.DoFrom(t, direct, "GET", "/api/v1/poses", nil, "X-Forwarded-For", "203.0.113.200"), 2)
+	}, "YOGAFLOW_RATE_LIMIT_PUBLIC=2/1m", "YOGAFLOW_TRUSTED_PROXIES=10.0.0.0/8")
+}
+
+func TestSignedInRequestsAreLimitedPerUser(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		_, user := newUser(t, a)
+		for i := range 3 {
+			a.DoFrom(t, fmt.Sprintf("198.51.100.%d:7000", 30+i), "GET", "/api/v1/users/me", nil, bearer(user.access)...).
+				Check(t, apptest.Scenario{Status: 200})
+		}
+		checkLimited(t, a.DoFrom(t, "198.51.100.99:7000", "GET", "/api/v1/history", nil, bearer(user.access)...), 3)
+		_, other := newUser(t, a)
+		a.Do(t, "GET", "/api/v1/users/me", nil, bearer(other.access)...).Check(t, apptest.Scenario{Status: 200})
+	}, "YOGAFLOW_RATE_LIMIT_USER=3/1h")
+}
+
+// TestLoginFloodAgainstOneAccount: many addresses guess one account's
+// password. The account's logins are refused while the flood lasts, the
+// service answers everyone else meanwhile, and once the window has passed
+// the owner signs in from their own address.
+func TestLoginFloodAgainstOneAccount(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		victim, _ := newUser(t, a)
+		bystander, _ := newUser(t, a)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		statuses := map[int]int{}
+		for i := range 40 {
+			wg.Go(func() {
+				res := a.DoFrom(t, fmt.Sprintf("203.0.113.%d:9000", i), "POST", "/api/v1/auth/login", loginBody(victim))
+				mu.Lock()
+				statuses[res.Status]++
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		if statuses[http.StatusTooManyRequests] < 30 || statuses[http.StatusUnauthorized]+statuses[http.StatusTooManyRequests] != 40 {
+			t.Fatalf("the flood got %v, want mostly 429 and otherwise 401", statuses)
+		}
+		signIn(t, a, bystander, goodPassword)
+		a.Do(t, "GET", "/health", nil).Check(t, apptest.Scenario{Status: 200})
+		a.Do(t, "GET", "/api/v1/poses", nil).Check(t, apptest.Scenario{Status: 200})
+		a.DoFrom(t, "198.51.100.50:1000", "POST", "/api/v1/auth/login",
+			map[string]any{"email": victim, "password": goodPassword}).Check(t, apptest.Scenario{Status: 429})
+
+		// The sliding window forgets the flood within two windows.
+		time.Sleep(4100 * time.Millisecond)
+		a.DoFrom(t, "198.51.100.50:1000", "POST", "/api/v1/auth/login",
+			map[string]any{"email": victim, "password": goodPassword}).Check(t, apptest.Scenario{Status: 200})
+	}, "YOGAFLOW_RATE_LIMIT_ACCOUNT=5/2s")
+}
+
+// TestLimitsAreSharedByInstances: two instances on one Redis together let
+// through about the limit, not twice it.
+func TestLimitsAreSharedByInstances(t *testing.T) {
+	redis := redisURL(t)
+	prefix := "YOGAFLOW_REDIS_PREFIX=yogaflow-test:" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
+	env := []string{"YOGAFLOW_REDIS_URL=" + redis, prefix, "YOGAFLOW_RATE_LIMIT_PUBLIC=20/1m"}
+	e := postgresEngine(t)
+	one, two := apptest.New(t, e, env...), apptest.New(t, e, env...)
+	allowed := 0
+	for i := range 60 {
+		a := one
+		if i%2 == 1 {
+			a = two
+		}
+		if a.DoFrom(t, "198.51.100.60:1000", "GET", "/api/v1/poses", nil).Status == http.StatusOK {
+			allowed++
+		}
+	}
+	if allowed < 20 || allowed > 22 {
+		t.Fatalf("two instances let %d of 60 requests through a limit of 20", allowed)
+	}
+}
+
+// TestLimitsSurviveRedisGoingAway: while Redis is unreachable each
+// instance counts on its own (the log and /health/ready say so) and the
+// service keeps serving; when Redis answers again the limits are shared
+// again.
+func TestLimitsSurviveRedisGoingAway(t *testing.T) {
+	target := strings.Split(redisURL(t), "/")[2] // redis://host:port/db
+	proxy := startProxy(t, target)
+	a := apptest.New(t, postgresEngine(t), "YOGAFLOW_REDIS_URL=redis://"+proxy.addr+"/0",
+		"YOGAFLOW_REDIS_PREFIX=yogaflow-test:"+strconv.FormatInt(time.Now().UnixNano(), 36)+":", "YOGAFLOW_RATE_LIMIT_PUBLIC=5/1m")
+	a.DoFrom(t, "198.51.100.70:1000", "GET", "/api/v1/poses", nil).Check(t, apptest.Scenario{Status: 200})
+	a.Do(t, "GET", "/health/ready", nil).Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"checks.ratelimit.status": "ok"}})
+
+	proxy.stop()
+	// Served on per-instance limits: still limited, never refused for
+	// want of Redis.
+	statuses := map[int]int{}
+	for range 8 {
+		statuses[a.DoFrom(t, "198.51.100.71:1000", "GET", "/api/v1/poses", nil).Status]++
+	}
+	if statuses[200] != 5 || statuses[429] != 3 {
+		t.Fatalf("without Redis: %v, want 5 served and 3 limited", statuses)
+	}
+	if !strings.Contains(a.Logs.String(), "each instance counts rate limits on its own") {
+		t.Error("the log does not say the limits are per instance")
+	}
+	a.Do(t, "GET", "/health/ready", nil).Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"checks.ratelimit.status": "down"}})
+
+	proxy.start()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(a.Logs.String(), "rate limits are shared by every instance") {
+		if time.Now().After(deadline) {
+			t.Fatal("the limits did not go back to Redis")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	a.Do(t, "GET", "/health/ready", nil).Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"checks.ratelimit.status": "ok"}})
+}
+
+func redisURL(t *testing.T) string {
+	t.Helper()
+	u := os.Getenv("YOGAFLOW_TEST_REDIS_URL")
+	if u == "" || os.Getenv(testdb.EnvPostgresURL) == "" {
+		t.Skip("shared limits need YOGAFLOW_TEST_REDIS_URL and " + testdb.EnvPostgresURL + " (CI sets both)")
+	}
+	return u
+}
+
+func postgresEngine(t *testing.T) testdb.Engine { return testdb.New(t, "postgres") }
+
+// tcpProxy forwards connections to a target and can be stopped and
+// started again on the same address, cutting every connection: a
+// dependency that goes away and comes back.
+type tcpProxy struct {
+	t      *testing.T
+	addr   string
+	target string
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  []net.Conn
+}
+
+func startProxy(t *testing.T, target string) *tcpProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &tcpProxy{t: t, addr: ln.Addr().String(), target: target}
+	p.serve(ln)
+	t.Cleanup(p.stop)
+	return p
+}
+
+func (p *tcpProxy) start() {
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.serve(ln)
+}
+
+func (p *tcpProxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", p.target)
+			if err != nil {
+				_ = c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, up)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(up, c); _ = up.Close() }()
+			go func() { _, _ = io.Copy(c, up); _ = c.Close() }()
+		}
+	}()
+}
+
+func (p *tcpProxy) stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		_ = p.ln.Close()
+		p.ln = nil
+	}
+	for _, c := range p.conns {
+		_ = c.Close()
+	}
+	p.conns = nil
+}

@@ -1,0 +1,166 @@
+// Package ratelimit counts requests against limits (N in a sliding window)
+// in the process, or in Redis so every instance shares them, falling back
+// to the process's own counts while Redis is away.
+package ratelimit
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-chi/httprate"
+	httprateredis "github.com/go-chi/httprate-redis"
+	"github.com/redis/go-redis/v9"
+)
+
+// Rate is a limit: Limit requests in each Window.
+type Rate struct {
+	Limit  int
+	Window time.Duration
+}
+
+// ParseRate reads "5/1m", "1000/1h": requests, a slash, a duration.
+func ParseRate(s string) (Rate, error) {
+	n, w, ok := strings.Cut(strings.TrimSpace(s), "/")
+	limit, err := strconv.Atoi(n)
+	if !ok || err != nil || limit < 1 {
+		return Rate{}, fmt.Errorf("%q is not a rate like 5/1m (requests/window)", s)
+	}
+	window, err := time.ParseDuration(w)
+	if err != nil || window < time.Second {
+		return Rate{}, fmt.Errorf("%q is not a rate like 5/1m: the window must be a duration of 1s or more", s)
+	}
+	return Rate{Limit: limit, Window: window}, nil
+}
+
+func (r Rate) String() string { return fmt.Sprintf("%d/%s", r.Limit, r.Window) }
+
+// UnmarshalText lets configuration read a Rate.
+func (r *Rate) UnmarshalText(b []byte) error {
+	v, err := ParseRate(string(b))
+	*r = v
+	return err
+}
+
+// Headers are the names of the headers a limited response carries.
+var headers = httprate.ResponseHeaders{
+	Limit:      "RateLimit-Limit",
+	Remaining:  "RateLimit-Remaining",
+	Reset:      "RateLimit-Reset",
+	RetryAfter: "Retry-After",
+}
+
+// Store makes limiters on one backend.
+type Store struct {
+	client   *redis.Client
+	prefix   string
+	fallback atomic.Int32 // limiters counting in the process while Redis is away
+	onChange func(shared bool)
+}
+
+// NewStore counts in the process when client is nil; otherwise in Redis
+// under prefix, with onChange told when the limits stop or start being
+// shared (Redis went away or came back).
+func NewStore(client *redis.Client, prefix string, onChange func(shared bool)) *Store {
+	return &Store{client: client, prefix: prefix, onChange: onChange}
+}
+
+// Shared says whether limits are counted across instances right now.
+func (s *Store) Shared() bool { return s.client != nil && s.fallback.Load() == 0 }
+
+// ErrNotShared is what a readiness check reports while Redis is away.
+var ErrNotShared = errors.New("redis is unreachable: each instance counts its own requests")
+
+// Check reports ErrNotShared while limits are per instance for want of
+// Redis.
+func (s *Store) Check() error {
+	if s.client != nil && !s.Shared() {
+		return ErrNotShared
+	}
+	return nil
+}
+
+// Limiter is one policy.
+type Limiter struct {
+	name string
+	rate Rate
+	rl   *httprate.RateLimiter
+}
+
+// Limiter makes the limiter of the policy name.
+func (s *Store) Limiter(name string, rate Rate) *Limiter {
+	opts := []httprate.Option{
+		httprate.WithResponseHeaders(headers),
+		// OnLimit reports a counter's failure as a limit; with the
+		// in-process fallback below a counter does not fail.
+		httprate.WithErrorHandler(func(http.ResponseWriter, *http.Request, error) {}),
+	}
+	if s.client != nil {
+		opts = append(opts, httprateredis.WithRedisLimitCounter(&httprateredis.Config{
+			Client:       s.client,
+			PrefixKey:    s.prefix + "ratelimit:" + name,
+			WindowLength: rate.Window,
+			OnFallbackChange: func(activated bool) {
+				if activated {
+					if s.fallback.Add(1) == 1 && s.onChange != nil {
+						s.onChange(false)
+					}
+				} else if s.fallback.Add(-1) == 0 && s.onChange != nil {
+					s.onChange(true)
+				}
+			},
+		}))
+	}
+	return &Limiter{name: name, rate: rate, rl: httprate.NewRateLimiter(rate.Limit, rate.Window, opts...)}
+}
+
+// Name is the policy's name.
+func (l *Limiter) Name() string { return l.name }
+
+// Allow counts a request against key and says whether it is within the
+// limit, with the headers that tell the client where it stands:
+// RateLimit-* (RateLimit-Reset in seconds from now), and Retry-After when
+// it is not within.
+func (l *Limiter) Allow(r *http.Request, key string) (bool, http.Header) {
+	w := headerRecorder{http.Header{}}
+	limited := l.rl.OnLimit(w, r, key)
+	if at, err := strconv.ParseInt(w.h.Get(headers.Reset), 10, 64); err == nil {
+		w.h.Set(headers.Reset, strconv.FormatInt(max(0, at-time.Now().Unix()), 10))
+	}
+	return !limited, w.h
+}
+
+// headerRecorder keeps the headers httprate sets, so that of several
+// limits the client hears about the one nearest its end.
+type headerRecorder struct{ h http.Header }
+
+func (w headerRecorder) Header() http.Header         { return w.h }
+func (w headerRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (w headerRecorder) WriteHeader(int)             {}
+
+// Remaining reads RateLimit-Remaining back from Allow's headers.
+func Remaining(h http.Header) int {
+	n, err := strconv.Atoi(h.Get(headers.Remaining))
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// NewRedisClient is a client for limits: short timeouts and no retries, so
+// a Redis that stops answering turns into in-process counting within a
+// quarter of a second instead of stalling requests.
+func NewRedisClient(url string) (*redis.Client, error) {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = 500*time.Millisecond, 250*time.Millisecond, 250*time.Millisecond
+	opts.MaxRetries = -1
+	opts.DisableIdentity = true
+	return redis.NewClient(opts), nil
+}
