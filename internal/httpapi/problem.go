@@ -82,7 +82,7 @@ var statusCodes = map[int]string{
 // Codes of API.md that name a domain error.
 const (
 	CodeEmailTaken         = "email_taken"
-	CodeInvalidCredentials = "invalid_credentials"
+	CodeInvalidCredentials = "invalid_credentials" // #nosec G101 -- an error code of API.md, not a credential
 	CodeTokenInvalid       = "token_invalid"
 	CodeTokenExpired       = "token_expired"
 	CodeSessionConflict    = "session_conflict"

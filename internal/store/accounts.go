@@ -493,7 +493,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, k.ID, k.Name, k.Prefix, hash, strings.
 	})
 }
 
-const selectAPIKey = `SELECT id, name, prefix, scopes, COALESCE(created_by, ''), created_at, expires_at, last_used_at, revoked_at FROM api_keys`
+const selectAPIKey = `SELECT id, name, prefix, scopes, COALESCE(created_by, ''), created_at, expires_at, last_used_at, revoked_at FROM api_keys` // #nosec G101 -- a query naming columns, no credential
 
 func (s *Accounts) apiKeys(ctx context.Context, query string, args ...any) ([]account.APIKey, error) {
 	rows, err := s.db.read.QueryContext(ctx, query, args...)
