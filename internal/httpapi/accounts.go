@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -123,7 +124,7 @@ type (
 		}
 	}
 	oauthTokenInput struct {
-		ContentType string `header:"Content-Type"`
+		ContentType string `header:"Content-Type" maxLength:"255"`
 		RawBody     []byte `contentType:"application/x-www-form-urlencoded"`
 	}
 )
@@ -337,6 +338,10 @@ func (e *oauthError) Error() string                { return e.Code }
 func (e *oauthError) GetStatus() int               { return e.status }
 func (e *oauthError) ContentType(ct string) string { return ct }
 
+// oauthFieldLimits bound the token form's fields as the JSON endpoints
+// bound theirs; the form is parsed by hand, so they are checked there too.
+var oauthFieldLimits = map[string]int{"username": 254, "password": 1024, "refresh_token": 256}
+
 func (h *accountHandlers) oauthTokenOperation() huma.Operation {
 	problem := &huma.Response{Description: "An RFC 6749 error.", Content: map[string]*huma.MediaType{
 		"application/json": {Schema: &huma.Schema{Type: "object", Properties: map[string]*huma.Schema{
@@ -350,9 +355,9 @@ func (h *accountHandlers) oauthTokenOperation() huma.Operation {
 		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
 			"application/x-www-form-urlencoded": {Schema: &huma.Schema{Type: "object", Properties: map[string]*huma.Schema{
 				"grant_type":    {Type: "string", Enum: []any{"password", "refresh_token"}, Examples: []any{"password"}},
-				"username":      {Type: "string", Examples: []any{"ana@example.com"}},
-				"password":      {Type: "string", Examples: []any{"Tadasana-Sunrise-42"}},
-				"refresh_token": {Type: "string", Examples: []any{"q1Xk0v3g2bS9Yf1hZzJxT7cW4nA8eRmD5uLpK6iOa0E"}},
+				"username":      {Type: "string", MaxLength: new(oauthFieldLimits["username"]), Examples: []any{"ana@example.com"}},
+				"password":      {Type: "string", MaxLength: new(oauthFieldLimits["password"]), Examples: []any{"Tadasana-Sunrise-42"}},
+				"refresh_token": {Type: "string", MaxLength: new(oauthFieldLimits["refresh_token"]), Examples: []any{"q1Xk0v3g2bS9Yf1hZzJxT7cW4nA8eRmD5uLpK6iOa0E"}},
 			}, Required: []string{"grant_type"}}},
 		}},
 		Responses: map[string]*huma.Response{"400": problem, "401": problem},
@@ -367,6 +372,12 @@ func (h *accountHandlers) oauthToken(ctx context.Context, in *oauthTokenInput) (
 	form, err := url.ParseQuery(string(in.RawBody))
 	if err != nil {
 		return nil, &oauthError{status: http.StatusBadRequest, Code: "invalid_request", Description: "the body is not a valid form"}
+	}
+	for field, limit := range oauthFieldLimits {
+		if len(form.Get(field)) > limit {
+			return nil, &oauthError{status: http.StatusBadRequest, Code: "invalid_request",
+				Description: fmt.Sprintf("%s is longer than %d bytes", field, limit)}
+		}
 	}
 	var pair account.TokenPair
 	switch form.Get("grant_type") {

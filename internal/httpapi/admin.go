@@ -89,13 +89,13 @@ type (
 	setRolesInput struct {
 		ID   string `path:"id" maxLength:"64" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a5b"`
 		Body struct {
-			Roles []string `json:"roles" minItems:"1" maxItems:"3" uniqueItems:"true" example:"[\"user\",\"editor\"]" doc:"Replaces every role held: user, editor (content:write), admin (everything)."`
+			Roles []string `json:"roles" minItems:"1" maxItems:"3" uniqueItems:"true" maxLength:"32" example:"[\"user\",\"editor\"]" doc:"Replaces every role held: user, editor (content:write), admin (everything)."`
 		}
 	}
 	createAPIKeyInput struct {
 		Body struct {
 			Name      string     `json:"name" minLength:"1" maxLength:"100" example:"nightly export"`
-			Scopes    []string   `json:"scopes" minItems:"1" maxItems:"16" example:"[\"content:write\"]" doc:"Permissions: content:write, users:manage, flags:manage."`
+			Scopes    []string   `json:"scopes" minItems:"1" maxItems:"16" maxLength:"64" example:"[\"content:write\"]" doc:"Permissions: content:write, users:manage, flags:manage."`
 			ExpiresAt *time.Time `json:"expires_at,omitempty" example:"2027-01-31T00:00:00Z"`
 		}
 	}

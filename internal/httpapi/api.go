@@ -31,8 +31,13 @@ import (
 // BasePath is the prefix of every versioned API route.
 const BasePath = "/api/v1"
 
-// MaxBodyBytes is the largest request body accepted (API.md: 1 MiB).
+// MaxBodyBytes is the largest request body accepted (API.md: 1 MiB), on
+// the operations that take content (poses, sequences).
 const MaxBodyBytes = 1 << 20
+
+// SmallBodyBytes is the largest body of every other operation: sign-ins,
+// sessions, settings, all a few hundred bytes.
+const SmallBodyBytes = 64 << 10
 
 // Deps is what the HTTP layer needs from the rest of the service.
 type Deps struct {
@@ -175,7 +180,10 @@ func register[I, O any](api huma.API, op huma.Operation, handler func(context.Co
 	if body || raw {
 		errs = append(errs, http.StatusBadRequest, http.StatusRequestEntityTooLarge,
 			http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
-		op.MaxBodyBytes = MaxBodyBytes + 1
+		if op.MaxBodyBytes == 0 {
+			op.MaxBodyBytes = SmallBodyBytes
+		}
+		op.MaxBodyBytes++ // huma refuses a body of exactly MaxBodyBytes
 	} else if hasParams(in) {
 		errs = append(errs, http.StatusUnprocessableEntity)
 	}

@@ -41,7 +41,7 @@ func newProbeServer(t *testing.T) (http.Handler, *bytes.Buffer) {
 	t.Helper()
 	logs := &bytes.Buffer{}
 	r, api := newRouter(Deps{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Metrics: metrics.New(), Version: "test"})
-	register(api, huma.Operation{OperationID: "probe", Method: http.MethodPost, Path: "/probe"},
+	register(api, huma.Operation{OperationID: "probe", Method: http.MethodPost, Path: "/probe", MaxBodyBytes: MaxBodyBytes},
 		func(_ context.Context, in *probeInput) (*probeOutput, error) {
 			out := &probeOutput{}
 			out.Body.Name = in.Body.Name

@@ -114,8 +114,8 @@ type (
 		Category           *string  `json:"category,omitempty" enum:"standing,seated,balancing,backbend,forward_bend,twist,inversion,hip_opener,arm_balance,core,supine,prone,restorative" example:"inversion"`
 		Difficulty         *string  `json:"difficulty,omitempty" enum:"beginner,intermediate,advanced" example:"beginner"`
 		Description        *string  `json:"description,omitempty" maxLength:"2000" example:"An inverted V that lengthens the back of the body."`
-		Instructions       []string `json:"instructions,omitempty" maxItems:"30" example:"[\"Start on hands and knees.\",\"Lift your hips up and back.\"]"`
-		Benefits           []string `json:"benefits,omitempty" maxItems:"20" example:"[\"Stretches the hamstrings and calves\"]"`
+		Instructions       []string `json:"instructions,omitempty" maxItems:"30" maxLength:"1000" example:"[\"Start on hands and knees.\",\"Lift your hips up and back.\"]"`
+		Benefits           []string `json:"benefits,omitempty" maxItems:"20" maxLength:"500" example:"[\"Stretches the hamstrings and calves\"]"`
 		Contraindications  []string `json:"contraindications,omitempty" maxItems:"12" enum:"pregnancy,knee_injury,hip_injury,back_injury,neck_injury,shoulder_injury,wrist_injury,high_blood_pressure,low_blood_pressure,glaucoma,heart_condition,vertigo" example:"[\"wrist_injury\"]"`
 		TwoSided           *bool    `json:"two_sided,omitempty" example:"false"`
 		DefaultHoldSeconds *int     `json:"default_hold_seconds,omitempty" minimum:"1" maximum:"3600" example:"45"`
@@ -191,9 +191,9 @@ func registerLibraryRoutes(api huma.API, h *libraryHandlers) {
 		Summary: "Browse the pose library", Description: "By English name. Filters combine with AND."}, h.listPoses)
 	register(api, huma.Operation{OperationID: "get-pose", Method: http.MethodGet, Path: BasePath + "/poses/{pose}", Tags: poses,
 		Summary: "A pose", Errors: []int{http.StatusNotFound}}, h.getPose)
-	register(api, needsSignIn(huma.Operation{OperationID: "create-pose", Method: http.MethodPost, Path: BasePath + "/admin/poses", Tags: poses,
+	register(api, needsSignIn(huma.Operation{OperationID: "create-pose", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPost, Path: BasePath + "/admin/poses", Tags: poses,
 		Summary: "Add a pose", Description: "Audited.", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}}, PermContentWrite), h.createPose)
-	register(api, needsSignIn(huma.Operation{OperationID: "update-pose", Method: http.MethodPatch, Path: BasePath + "/admin/poses/{pose}", Tags: poses,
+	register(api, needsSignIn(huma.Operation{OperationID: "update-pose", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPatch, Path: BasePath + "/admin/poses/{pose}", Tags: poses,
 		Summary: "Change a pose", Description: "Only the fields given change. Audited.", Errors: []int{http.StatusNotFound, http.StatusConflict}}, PermContentWrite), h.updatePose)
 	register(api, needsSignIn(huma.Operation{OperationID: "delete-pose", Method: http.MethodDelete, Path: BasePath + "/admin/poses/{pose}", Tags: poses,
 		Summary: "Remove a pose", Description: "409 conflict while a sequence uses it. Audited.", DefaultStatus: http.StatusNoContent,
@@ -205,17 +205,17 @@ func registerLibraryRoutes(api huma.API, h *libraryHandlers) {
 		Errors:      []int{http.StatusUnauthorized}}, h.listSequences)
 	register(api, huma.Operation{OperationID: "get-sequence", Method: http.MethodGet, Path: BasePath + "/sequences/{sequence}", Tags: seqs,
 		Summary: "A sequence with its steps", Description: "Another user's sequence is a 404.", Errors: []int{http.StatusNotFound}}, h.getSequence)
-	register(api, needsSignIn(huma.Operation{OperationID: "create-sequence", Method: http.MethodPost, Path: BasePath + "/sequences", Tags: seqs,
+	register(api, needsSignIn(huma.Operation{OperationID: "create-sequence", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPost, Path: BasePath + "/sequences", Tags: seqs,
 		Summary: "Compose my own sequence", Description: "Steps name poses by ID or slug; an unknown pose is a 422 naming the step.",
 		DefaultStatus: http.StatusCreated}, ""), h.createSequence)
-	register(api, needsSignIn(huma.Operation{OperationID: "update-sequence", Method: http.MethodPatch, Path: BasePath + "/sequences/{sequence}", Tags: seqs,
+	register(api, needsSignIn(huma.Operation{OperationID: "update-sequence", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPatch, Path: BasePath + "/sequences/{sequence}", Tags: seqs,
 		Summary: "Change my sequence", Description: "Only the fields given change; steps, when given, replace them all.",
 		Errors: []int{http.StatusNotFound}}, ""), h.updateSequence)
 	register(api, needsSignIn(huma.Operation{OperationID: "delete-sequence", Method: http.MethodDelete, Path: BasePath + "/sequences/{sequence}", Tags: seqs,
 		Summary: "Delete my sequence", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}}, ""), h.deleteSequence)
-	register(api, needsSignIn(huma.Operation{OperationID: "create-preset", Method: http.MethodPost, Path: BasePath + "/admin/sequences", Tags: seqs,
+	register(api, needsSignIn(huma.Operation{OperationID: "create-preset", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPost, Path: BasePath + "/admin/sequences", Tags: seqs,
 		Summary: "Add a preset sequence", Description: "Audited.", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}}, PermContentWrite), h.createPreset)
-	register(api, needsSignIn(huma.Operation{OperationID: "update-preset", Method: http.MethodPatch, Path: BasePath + "/admin/sequences/{sequence}", Tags: seqs,
+	register(api, needsSignIn(huma.Operation{OperationID: "update-preset", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPatch, Path: BasePath + "/admin/sequences/{sequence}", Tags: seqs,
 		Summary: "Change a preset sequence", Description: "Audited.", Errors: []int{http.StatusNotFound, http.StatusConflict}}, PermContentWrite), h.updatePreset)
 	register(api, needsSignIn(huma.Operation{OperationID: "delete-preset", Method: http.MethodDelete, Path: BasePath + "/admin/sequences/{sequence}", Tags: seqs,
 		Summary: "Remove a preset sequence", Description: "Audited.", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}}, PermContentWrite), h.deletePreset)
