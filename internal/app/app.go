@@ -75,6 +75,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 	if err := db.MigrateUp(ctx); err != nil {
 		return nil, err
 	}
+	db.SetQueryHook(queryObserver(logger, a.Metrics, cfg.SlowQuery))
 	a.Metrics.WatchDBPools(db.PoolStats)
 	a.Metrics.WatchActiveUsers(db.Practice().ActiveUsers, now)
 	checks := []httpapi.Check{{Name: "database", Critical: true, Run: db.Ping}}

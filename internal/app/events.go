@@ -2,11 +2,15 @@ package app
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"log/slog"
 	"time"
 
+	"github.com/yogaflow/yogaflow/internal/httpapi"
 	"github.com/yogaflow/yogaflow/internal/platform/metrics"
 	"github.com/yogaflow/yogaflow/internal/practice"
+	"github.com/yogaflow/yogaflow/internal/store"
 )
 
 // sessionEvents reports practice sessions to the log and the metrics.
@@ -32,4 +36,27 @@ func (e sessionEvents) Ended(ctx context.Context, s practice.Session, active tim
 	e.metrics.PracticeSeconds.Add(active.Seconds())
 	e.logger.InfoContext(ctx, "session "+s.Status, slog.String("session_id", s.ID), slog.String("user_id", s.UserID),
 		slog.Int("duration_seconds", int(active/time.Second)))
+}
+
+// queryObserver times every statement: into the query metrics by name,
+// into the request's log line (count and time), and into the log on its
+// own when slower than slow, with its name and the request's ID but never
+// its arguments, which can carry personal data.
+func queryObserver(logger *slog.Logger, m *metrics.Metrics, slow time.Duration) store.QueryHook {
+	return func(ctx context.Context, name string) (context.Context, func(error)) {
+		start := time.Now()
+		return ctx, func(err error) {
+			d := time.Since(start)
+			result := "ok"
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				result = "error"
+			}
+			m.DBQueryDuration.WithLabelValues(name, result).Observe(d.Seconds())
+			httpapi.NoteQuery(ctx, d)
+			if d >= slow {
+				logger.LogAttrs(ctx, slog.LevelWarn, "slow query", slog.String("query", name),
+					slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.String("request_id", httpapi.RequestID(ctx)))
+			}
+		}
+	}
 }

@@ -52,6 +52,8 @@ type Config struct {
 	LogFormat       string        `env:"LOG_FORMAT" envDefault:"json"`
 	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	// SlowQuery is the duration past which a statement is logged.
+	SlowQuery time.Duration `env:"SLOW_QUERY" envDefault:"100ms"`
 
 	// Request limits, as requests/window (API.md's defaults).
 	RateLimitAuth    ratelimit.Rate `env:"RATE_LIMIT_AUTH" envDefault:"5/1m"`     // per client IP, sign-in and email endpoints
@@ -173,7 +175,7 @@ func (c Config) Validate() error {
 	}
 	for name, d := range map[string]time.Duration{
 		"HASH_WAIT": c.HashWait, "ACCESS_TOKEN_TTL": c.AccessTokenTTL, "REFRESH_TOKEN_TTL": c.RefreshTokenTTL,
-		"VERIFY_TOKEN_TTL": c.VerifyTokenTTL, "RESET_TOKEN_TTL": c.ResetTokenTTL,
+		"VERIFY_TOKEN_TTL": c.VerifyTokenTTL, "RESET_TOKEN_TTL": c.ResetTokenTTL, "SLOW_QUERY": c.SlowQuery,
 	} {
 		if d <= 0 {
 			bad(name, "must be a positive duration, like 15m or 24h")
@@ -322,6 +324,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
+		slog.String("slow_query", c.SlowQuery.String()),
 		slog.String("rate_limit_auth", c.RateLimitAuth.String()),
 		slog.String("rate_limit_account", c.RateLimitAccount.String()),
 		slog.String("rate_limit_public", c.RateLimitPublic.String()),

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -23,6 +24,18 @@ type requestInfo struct {
 	id     string
 	userID string
 	err    error
+	// The statements run for the request and their total time, so that
+	// an N+1 shows in its log line.
+	queries    atomic.Int64
+	queryNanos atomic.Int64
+}
+
+// NoteQuery adds a statement that took d to the request being served.
+func NoteQuery(ctx context.Context, d time.Duration) {
+	if info := infoFrom(ctx); info != nil {
+		info.queries.Add(1)
+		info.queryNanos.Add(int64(d))
+	}
 }
 
 type requestInfoKey struct{}
@@ -144,6 +157,8 @@ func observe(logger *slog.Logger, m *metrics.Metrics) func(http.Handler) http.Ha
 					slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 					slog.Int("bytes", sw.bytes),
 					slog.String("request_id", id),
+					slog.Int64("queries", info.queries.Load()),
+					slog.Float64("query_ms", float64(info.queryNanos.Load()/1000)/1000),
 				}
 				if info.userID != "" {
 					attrs = append(attrs, slog.String("user_id", info.userID))

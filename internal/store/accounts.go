@@ -41,7 +41,7 @@ const insertUser = `INSERT INTO users (id, email, display_name, timezone, passwo
 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`
 
 func (s *Accounts) CreateUser(ctx context.Context, u account.User, passwordHash string, verify *account.EmailToken, job account.EmailJob) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	return s.db.inTx(ctx, func(tx *txn) error {
 		var verified sql.NullTime
 		if u.EmailVerified {
 			verified = sql.NullTime{Time: u.CreatedAt, Valid: true}
@@ -63,7 +63,7 @@ func (s *Accounts) CreateUser(ctx context.Context, u account.User, passwordHash 
 	})
 }
 
-func setRoles(ctx context.Context, tx *sql.Tx, userID string, roles []string) error {
+func setRoles(ctx context.Context, tx *txn, userID string, roles []string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM user_roles WHERE user_id = $1`, userID); err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func affectedOne(res sql.Result, err error, notFound error) error {
 }
 
 func (s *Accounts) SetPassword(ctx context.Context, userID, hash, keepSession string, at time.Time) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	return s.db.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1`, userID, hash, at)
 		if err := affectedOne(res, err, account.ErrNotFound); err != nil {
 			return err
@@ -200,7 +200,7 @@ func (s *Accounts) ActiveSessionIDs(ctx context.Context, userID string) ([]strin
 }
 
 func (s *Accounts) SetRoles(ctx context.Context, userID string, roles []string, entry account.AuditEntry) (account.User, error) {
-	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET updated_at = $2 WHERE id = $1`, userID, entry.At)
 		if err := affectedOne(res, err, account.ErrNotFound); err != nil {
 			return err
@@ -272,7 +272,7 @@ func escapeLike(s string) string {
 }
 
 func (s *Accounts) DeleteUser(ctx context.Context, userID string, entry account.AuditEntry) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	return s.db.inTx(ctx, func(tx *txn) error {
 		// The audit log keeps what happened, not who it happened to.
 		if _, err := tx.ExecContext(ctx, `UPDATE audit_log SET actor_id = 'deleted-user' WHERE actor_id = $1`, userID); err != nil {
 			return err
@@ -321,7 +321,7 @@ func (s *Accounts) Export(ctx context.Context, userID string) (account.Export, e
 }
 
 func (s *Accounts) CreateSession(ctx context.Context, sessionID, userID string, first account.RefreshToken) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	return s.db.inTx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO auth_sessions (id, user_id, created_at) VALUES ($1, $2, $3)`,
 			sessionID, userID, first.CreatedAt)
 		if isForeignKeyViolation(err) {
@@ -334,7 +334,7 @@ func (s *Accounts) CreateSession(ctx context.Context, sessionID, userID string, 
 	})
 }
 
-func insertRefreshToken(ctx context.Context, tx *sql.Tx, t account.RefreshToken) error {
+func insertRefreshToken(ctx context.Context, tx *txn, t account.RefreshToken) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
 		t.Hash, t.SessionID, t.CreatedAt, t.ExpiresAt)
 	return err
@@ -354,7 +354,7 @@ FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id WHERE t.token_
 }
 
 func (s *Accounts) RotateRefreshToken(ctx context.Context, oldHash string, next account.RefreshToken, at time.Time) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	return s.db.inTx(ctx, func(tx *txn) error {
 		// The conditional update is the single-use guarantee: of two
 		// concurrent rotations, only one changes a row.
 		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL
@@ -413,18 +413,18 @@ func (s *Accounts) strings(ctx context.Context, query string, args ...any) ([]st
 }
 
 func (s *Accounts) CreateEmailToken(ctx context.Context, t account.EmailToken, job account.EmailJob) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error { return s.insertEmailToken(ctx, tx, t, job) })
+	return s.db.inTx(ctx, func(tx *txn) error { return s.insertEmailToken(ctx, tx, t, job) })
 }
 
 // insertEmailToken stores the token and enqueues its email in tx: the mail
 // goes out only if the token is committed, and is not lost if it is.
-func (s *Accounts) insertEmailToken(ctx context.Context, tx *sql.Tx, t account.EmailToken, job account.EmailJob) error {
+func (s *Accounts) insertEmailToken(ctx context.Context, tx *txn, t account.EmailToken, job account.EmailJob) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO email_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
 		t.Hash, t.UserID, string(t.Purpose), t.CreatedAt, t.ExpiresAt)
 	if err != nil {
 		return err
 	}
-	_, err = s.jobs.InsertTx(ctx, tx, job, nil)
+	_, err = s.jobs.InsertTx(ctx, tx.Tx, job, nil)
 	return err
 }
 
@@ -455,7 +455,7 @@ func (s *Accounts) emailToken(ctx context.Context, q queryRower, hash string, pu
 
 func (s *Accounts) ConsumeEmailToken(ctx context.Context, hash string, purpose account.EmailPurpose, at time.Time) (account.EmailToken, error) {
 	var t account.EmailToken
-	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.inTx(ctx, func(tx *txn) error {
 		var err error
 		if t, err = s.emailToken(ctx, tx, hash, purpose, at); err != nil {
 			return err
@@ -479,7 +479,7 @@ func (s *Accounts) MarkEmailVerified(ctx context.Context, userID string, at time
 }
 
 func (s *Accounts) CreateAPIKey(ctx context.Context, k account.APIKey, hash string, entry account.AuditEntry) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	return s.db.inTx(ctx, func(tx *txn) error {
 		var createdBy sql.NullString
 		if k.CreatedBy != "" {
 			createdBy = sql.NullString{String: k.CreatedBy, Valid: true}
@@ -540,7 +540,7 @@ func apiKeyListQuery(limit int, cursor string) (string, []any, error) {
 }
 
 func (s *Accounts) RevokeAPIKey(ctx context.Context, id string, at time.Time, entry account.AuditEntry) (account.APIKey, error) {
-	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1`, id, at)
 		if err := affectedOne(res, err, account.ErrNotFound); err != nil {
 			return err
@@ -592,7 +592,7 @@ WHERE key_hash = $1 AND revoked_at IS NULL`, hash).Scan(&p.APIKeyID, &scopes, &e
 	return p, nil
 }
 
-func addAudit(ctx context.Context, tx *sql.Tx, e account.AuditEntry) error {
+func addAudit(ctx context.Context, tx *txn, e account.AuditEntry) error {
 	details := []byte("{}")
 	if len(e.Details) > 0 {
 		var err error
@@ -606,7 +606,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.ID, e.At, e.ActorID, e.Action, e.Tar
 }
 
 func (s *Accounts) AddAudit(ctx context.Context, e account.AuditEntry) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error { return addAudit(ctx, tx, e) })
+	return s.db.inTx(ctx, func(tx *txn) error { return addAudit(ctx, tx, e) })
 }
 
 const selectAudit = `SELECT id, created_at, actor_id, action, target_type, target_id, request_id, details FROM audit_log`

@@ -42,28 +42,7 @@ type DB struct {
 	read    *pool
 	pgx     *pgxpool.Pool // PostgreSQL only
 	queries atomic.Int64
-}
-
-// pool is a connection pool that counts the statements run through it, so a
-// test can prove that a request costs a fixed number of queries.
-type pool struct {
-	*sql.DB
-	queries *atomic.Int64
-}
-
-func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	p.queries.Add(1)
-	return p.DB.QueryContext(ctx, query, args...)
-}
-
-func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	p.queries.Add(1)
-	return p.DB.QueryRowContext(ctx, query, args...)
-}
-
-func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	p.queries.Add(1)
-	return p.DB.ExecContext(ctx, query, args...)
+	hook    QueryHook
 }
 
 // QueryCount is how many statements have run outside transactions so far.
@@ -71,10 +50,10 @@ func (db *DB) QueryCount() int64 { return db.queries.Load() }
 
 func newDB(engine Engine, write, read *sql.DB, pgx *pgxpool.Pool) *DB {
 	db := &DB{engine: engine, pgx: pgx}
-	db.write = &pool{DB: write, queries: &db.queries}
+	db.write = &pool{DB: write, db: db}
 	db.read = db.write
 	if read != write {
-		db.read = &pool{DB: read, queries: &db.queries}
+		db.read = &pool{DB: read, db: db}
 	}
 	return db
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"regexp"
 	"strings"
@@ -257,7 +256,7 @@ func loadExplainData(t *testing.T, db *DB) {
 	actions := []string{"user.roles_changed", "user.deleted", "apikey.created", "apikey.revoked", "pose.created",
 		"pose.updated", "pose.deleted", "sequence.created", "sequence.updated", "sequence.deleted"}
 
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *txn) error {
 		ins := func(table, cols string, n int, row func(i int) []any) error {
 			return db.insertBatched(ctx, tx, table, cols, n, row)
 		}

@@ -102,7 +102,7 @@ func (s *Flags) writeFlag(ctx context.Context, f flags.Flag, audit flags.Audit, 
 	if err != nil {
 		return err
 	}
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	return s.db.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, query, f.Key, f.Description, f.Enabled, f.RolloutPercent, string(variants),
 			f.DefaultVariant, string(roles), f.CreatedAt, f.UpdatedAt)
 		if isUniqueViolation(err) {
@@ -116,7 +116,7 @@ func (s *Flags) writeFlag(ctx context.Context, f flags.Flag, audit flags.Audit, 
 }
 
 func (s *Flags) DeleteFlag(ctx context.Context, key string, audit flags.Audit) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	return s.db.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM flags WHERE key = $1`, key)
 		if err := affectedOne(res, err, flags.ErrNotFound); err != nil {
 			return err

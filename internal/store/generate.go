@@ -89,7 +89,7 @@ FROM sequences s WHERE s.owner_id IS NULL ORDER BY s.id`)
 			sessions += sessionsOf(w, last)
 			last++
 		}
-		err := db.inTx(ctx, func(tx *sql.Tx) error {
+		err := db.inTx(ctx, func(tx *txn) error {
 			return db.generateUsers(ctx, tx, w, first, last, zones, sequences, rng)
 		})
 		if err != nil {
@@ -123,7 +123,7 @@ func sessionsOf(w Workload, i int) int {
 }
 
 // generateUsers inserts users [first, last) and their sessions.
-func (db *DB) generateUsers(ctx context.Context, tx *sql.Tx, w Workload, first, last int,
+func (db *DB) generateUsers(ctx context.Context, tx *txn, w Workload, first, last int,
 	zones []*time.Location, sequences []generatedSequence, rng *rand.Rand) error {
 	now := w.Now.UTC().Truncate(time.Millisecond)
 	var sessions [][]any
@@ -197,7 +197,7 @@ func generatedSession(userID string, day time.Time, loc *time.Location, sequence
 
 // insertBatched inserts n rows into table, as many to a statement as fit
 // in the engine's budget of parameters.
-func (db *DB) insertBatched(ctx context.Context, tx *sql.Tx, table, cols string, n int, row func(i int) []any) error {
+func (db *DB) insertBatched(ctx context.Context, tx *txn, table, cols string, n int, row func(i int) []any) error {
 	// modernc.org/sqlite looks a "$N" parameter up by name in a list, so a
 	// statement's cost grows with the square of its parameters: a few
 	// hundred there. PostgreSQL takes up to 65,535.

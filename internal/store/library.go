@@ -184,7 +184,7 @@ func (s *Library) writePose(ctx context.Context, p library.Pose, audit *library.
 	if err != nil {
 		return err
 	}
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	return s.db.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, query, p.ID, p.Slug, p.EnglishName, p.SanskritName, library.SearchText(p.EnglishName, p.SanskritName),
 			p.Category, p.Difficulty, p.Description, string(instructions), string(benefits), p.TwoSided, p.DefaultHoldSeconds,
 			p.ImageURL, p.SeedHash, p.CreatedAt, p.UpdatedAt)
@@ -210,7 +210,7 @@ func (s *Library) writePose(ctx context.Context, p library.Pose, audit *library.
 	})
 }
 
-func addAuditIf(ctx context.Context, tx *sql.Tx, audit *library.Audit) error {
+func addAuditIf(ctx context.Context, tx *txn, audit *library.Audit) error {
 	if audit == nil {
 		return nil
 	}
@@ -218,7 +218,7 @@ func addAuditIf(ctx context.Context, tx *sql.Tx, audit *library.Audit) error {
 }
 
 func (s *Library) DeletePose(ctx context.Context, id string, audit *library.Audit) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	return s.db.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM poses WHERE id = $1`, id)
 		if isForeignKeyViolation(err) {
 			return library.ErrPoseInUse
@@ -387,7 +387,7 @@ style = $6, focus_area = $7, owner_id = $8, total_duration_seconds = $9, seed_ha
 // arguments), replaces the steps when steps is not nil, and records audit,
 // in one transaction.
 func (s *Library) writeSequence(ctx context.Context, q library.Sequence, steps []library.NewStep, audit *library.Audit, query string) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	return s.db.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, query, q.ID, q.Slug, q.Name, q.Description, q.Difficulty, q.Style, q.FocusArea,
 			q.OwnerID, q.TotalDurationSeconds, q.SeedHash, q.CreatedAt, q.UpdatedAt)
 		if isUniqueViolation(err) {
@@ -419,7 +419,7 @@ VALUES ($1, $2, $3, $4, $5, $6)`, q.ID, i+1, st.PoseID, st.DurationSeconds, st.S
 }
 
 func (s *Library) DeleteSequence(ctx context.Context, id string, audit *library.Audit) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+	return s.db.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM sequences WHERE id = $1`, id)
 		if err := affectedOne(res, err, library.ErrNotFound); err != nil {
 			return err

@@ -54,7 +54,7 @@ func scanSession(r rowScanner) (practice.Session, error) {
 }
 
 func (p *Practice) Create(ctx context.Context, s practice.Session) error {
-	err := p.db.inTx(ctx, func(tx *sql.Tx) error {
+	err := p.db.inTx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO practice_sessions (`+sessionColumns+`)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 			s.ID, s.UserID, s.SequenceID, s.SequenceName, s.Status, s.StartedAt, s.EndedAt, s.ActiveBanked.Milliseconds(),

@@ -32,6 +32,8 @@ type Metrics struct {
 	FlagEvaluations *prometheus.CounterVec
 
 	RateLimitRejections *prometheus.CounterVec
+
+	DBQueryDuration *prometheus.HistogramVec
 }
 
 // New creates the metrics, with the Go runtime and process collectors.
@@ -74,11 +76,16 @@ func New() *Metrics {
 		RateLimitRejections: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "ratelimit_rejections_total", Help: "Requests refused with a 429, by the limit policy that refused them.",
 		}, []string{"policy"}),
+		DBQueryDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: namespace, Subsystem: "db", Name: "query_duration_seconds",
+			Help:    "Time to run a statement, by query name (the store method that runs it) and result (ok or error); _count counts them.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"query", "result"}),
 	}
 	m.registry.MustRegister(
 		m.HTTPRequests, m.HTTPDuration, m.HTTPInFlight, m.HTTPResponseSize,
 		m.SessionsStarted, m.SessionsCompleted, m.SessionsAbandoned, m.PracticeSeconds, m.FlagEvaluations,
-		m.RateLimitRejections,
+		m.RateLimitRejections, m.DBQueryDuration,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

@@ -1,0 +1,67 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/yogaflow/yogaflow/internal/apptest"
+)
+
+// logLines are the service's log lines with the given message.
+func logLines(t *testing.T, a *apptest.App, msg string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range strings.Split(a.Logs.String(), "\n") {
+		var entry map[string]any
+		if json.Unmarshal([]byte(line), &entry) == nil && entry["msg"] == msg {
+			out = append(out, entry)
+		}
+	}
+	return out
+}
+
+// TestQueriesAreNamedTimedAndCountedPerRequest: each statement is counted
+// in the metrics under the store method that runs it; a request's log line
+// carries how many statements it ran and how long they took; and a
+// statement over the threshold (here every one) is logged with its name
+// and the request's ID, without its SQL or arguments.
+func TestQueriesAreNamedTimedAndCountedPerRequest(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		_, user := newUser(t, a)
+		res := a.Do(t, "GET", "/api/v1/history?status=completed", nil, bearer(user.access)...)
+		res.Check(t, apptest.Scenario{Status: 200})
+		requestID := res.Header.Get("X-Request-ID")
+
+		var line map[string]any
+		for _, l := range logLines(t, a, "request") {
+			if l["request_id"] == requestID {
+				line = l
+			}
+		}
+		if n, _ := line["queries"].(float64); n < 1 || line["query_ms"] == nil {
+			t.Errorf("the request's log line does not count its statements: %v", line)
+		}
+		var slow map[string]any
+		for _, l := range logLines(t, a, "slow query") {
+			if l["request_id"] == requestID && l["query"] == "Practice.History" {
+				slow = l
+			}
+		}
+		if slow == nil || slow["duration_ms"] == nil || slow["level"] != "WARN" {
+			t.Fatalf("no slow query line for Practice.History in request %s:\n%s", requestID, a.Logs.String())
+		}
+		for _, leak := range []string{"SELECT", "completed"} {
+			for k, v := range slow {
+				if s, ok := v.(string); ok && strings.Contains(s, leak) {
+					t.Errorf("the slow query line shows %s in %s: %v", leak, k, slow)
+				}
+			}
+		}
+
+		metrics := string(a.Do(t, "GET", "/metrics", nil).Body)
+		if !strings.Contains(metrics, `yogaflow_db_query_duration_seconds_count{query="Practice.History",result="ok"} 1`) {
+			t.Error("/metrics does not count the one Practice.History statement")
+		}
+	}, "YOGAFLOW_SLOW_QUERY=1ns")
+}

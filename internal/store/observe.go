@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"reflect"
+	"runtime"
+	"strings"
+)
+
+// QueryHook observes every statement the store runs, in transactions or
+// not. It is called as the statement starts, with the statement's name:
+// the store method that runs it ("Practice.History"), never its SQL or
+// arguments. It returns the context to run the statement in and a function
+// to call with the outcome.
+type QueryHook func(ctx context.Context, name string) (context.Context, func(error))
+
+// SetQueryHook installs h; call it before serving.
+func (db *DB) SetQueryHook(h QueryHook) { db.hook = h }
+
+// start begins observing a statement.
+func (db *DB) start(ctx context.Context) (context.Context, func(error)) {
+	if db.hook == nil {
+		return ctx, func(error) {}
+	}
+	return db.hook(ctx, queryName())
+}
+
+// pool is a connection pool whose statements are observed and counted, so
+// a test can prove that a request costs a fixed number of queries.
+type pool struct {
+	*sql.DB
+	db *DB
+}
+
+func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	p.db.queries.Add(1)
+	ctx, done := p.db.start(ctx)
+	rows, err := p.DB.QueryContext(ctx, query, args...)
+	done(err)
+	return rows, err
+}
+
+func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	p.db.queries.Add(1)
+	ctx, done := p.db.start(ctx)
+	row := p.DB.QueryRowContext(ctx, query, args...)
+	done(row.Err())
+	return row
+}
+
+func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	p.db.queries.Add(1)
+	ctx, done := p.db.start(ctx)
+	res, err := p.DB.ExecContext(ctx, query, args...)
+	done(err)
+	return res, err
+}
+
+// txn is a write transaction whose statements are observed.
+type txn struct {
+	*sql.Tx
+	db *DB
+}
+
+func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx, done := t.db.start(ctx)
+	rows, err := t.Tx.QueryContext(ctx, query, args...)
+	done(err)
+	return rows, err
+}
+
+func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx, done := t.db.start(ctx)
+	row := t.Tx.QueryRowContext(ctx, query, args...)
+	done(row.Err())
+	return row
+}
+
+func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx, done := t.db.start(ctx)
+	res, err := t.Tx.ExecContext(ctx, query, args...)
+	done(err)
+	return res, err
+}
+
+var storePackage = reflect.TypeFor[DB]().PkgPath() + "."
+
+// queryName is the store method that runs the statement being started: the
+// nearest caller that is a method of one of this package's types, past the
+// plumbing (pool, txn, inTx, batched inserts) and plain helper functions.
+func queryName() string {
+	var pcs [20]uintptr
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(4, pcs[:])])
+	for {
+		f, more := frames.Next()
+		if name, ok := storeMethod(f.Function); ok {
+			return name
+		}
+		if !more {
+			return "unknown"
+		}
+	}
+}
+
+// storeMethod turns "…/internal/store.(*Practice).Create.func1" into
+// "Practice.Create"; anything else is not a store method.
+func storeMethod(function string) (string, bool) {
+	rest, ok := strings.CutPrefix(function, storePackage+"(*")
+	if !ok {
+		return "", false
+	}
+	recv, method, ok := strings.Cut(rest, ").")
+	if !ok {
+		return "", false
+	}
+	method, _, _ = strings.Cut(method, ".")
+	switch recv + "." + method {
+	case "DB.start", "DB.inTx", "DB.insertBatched":
+		return "", false
+	}
+	if recv == "pool" || recv == "txn" {
+		return "", false
+	}
+	return recv + "." + method, true
+}
