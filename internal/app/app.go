@@ -97,6 +97,14 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 	if limitsCheck != nil {
 		checks = append(checks, *limitsCheck)
 	}
+	a.Metrics.WatchJobQueue(db.QueueBacklog)
+	checks = append(checks, httpapi.Check{Name: "jobs", Run: func(ctx context.Context) error {
+		depth, err := db.QueueBacklog(ctx)
+		if err == nil && depth["available"]+depth["retryable"] > jobBacklogLimit {
+			err = fmt.Errorf("%d jobs waiting", depth["available"]+depth["retryable"])
+		}
+		return err
+	}})
 	proxies, err := config.ParsePrefixes(cfg.TrustedProxies)
 	if err != nil {
 		return nil, err
@@ -113,7 +121,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 	a.Accounts, err = account.NewService(account.Config{
 		JWTSecret: []byte(cfg.JWTSecret), AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL,
 		VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
-	}, accountStore, hasher, shared, logger, now)
+	}, accountStore, hasher, cache.Observed(shared, a.Metrics.CacheRecorder("principals")), logger, now)
 	if err != nil {
 		return nil, err
 	}
@@ -143,17 +151,18 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		return a.Metrics.FlagEvaluations.WithLabelValues(key, variant)
 	}, logger, now)
 	a.Handler = httpapi.New(httpapi.Deps{
-		Logger:         logger,
-		Metrics:        a.Metrics,
-		Version:        Version,
-		CORSOrigins:    cfg.CORSOrigins,
-		Checks:         checks,
-		Accounts:       a.Accounts,
-		Library:        a.Library,
-		Practice:       practice.NewService(db.Practice(), a.Library, a.Accounts, sessionEvents{logger: logger, metrics: a.Metrics}, a.Flags, shared, now),
+		Logger:      logger,
+		Metrics:     a.Metrics,
+		Version:     Version,
+		CORSOrigins: cfg.CORSOrigins,
+		Checks:      checks,
+		Accounts:    a.Accounts,
+		Library:     a.Library,
+		Practice: practice.NewService(db.Practice(), a.Library, a.Accounts, sessionEvents{logger: logger, metrics: a.Metrics}, a.Flags,
+			cache.Observed(shared, a.Metrics.CacheRecorder("stats")), now),
 		Flags:          a.Flags,
 		Idempotency:    db.Idempotency(),
-		LibraryCache:   responses,
+		LibraryCache:   cache.Observed(responses, a.Metrics.CacheRecorder("library")),
 		LibraryVersion: libraryVersion,
 		Limits:         limits,
 		TrustedProxies: proxies,
@@ -256,7 +265,24 @@ func (a *App) mailSender() (mail.Sender, *httpapi.Check, error) {
 }
 
 // Start starts the background workers.
-func (a *App) Start(ctx context.Context) error { return a.workers.Start(ctx) }
+func (a *App) Start(ctx context.Context) error {
+	events, unsubscribe := a.workers.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
+	a.closers = append(a.closers, func() error { unsubscribe(); return nil })
+	go func() {
+		for e := range events {
+			result := "completed"
+			if e.Kind == river.EventKindJobFailed {
+				result = "failed"
+			}
+			a.Metrics.JobRuns.WithLabelValues(e.Job.Kind, result).Inc()
+		}
+	}()
+	return a.workers.Start(ctx)
+}
+
+// jobBacklogLimit is how many due jobs (emails) may wait before readiness
+// reports the workers far behind; the service still serves (not critical).
+const jobBacklogLimit = 1000
 
 // Server returns the HTTP server with timeouts that bound slow clients.
 func (a *App) Server() *http.Server {

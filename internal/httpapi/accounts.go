@@ -13,6 +13,7 @@ import (
 
 	"github.com/yogaflow/yogaflow/internal/account"
 	"github.com/yogaflow/yogaflow/internal/library"
+	"github.com/yogaflow/yogaflow/internal/platform/metrics"
 	"github.com/yogaflow/yogaflow/internal/practice"
 )
 
@@ -136,6 +137,7 @@ type accountHandlers struct {
 	svc      *account.Service
 	library  *library.Service
 	practice *practice.Service
+	metrics  *metrics.Metrics
 }
 
 // practiceSessions reads all of a user's practice sessions, for the export.
@@ -206,13 +208,30 @@ func registerAccountRoutes(api huma.API, h *accountHandlers) {
 }
 
 func (h *accountHandlers) register(ctx context.Context, in *registerInput) (*userOutput, error) {
-	return userOut(h.svc.Register(ctx, account.RegisterInput{
+	u, err := h.svc.Register(ctx, account.RegisterInput{
 		Email: in.Body.Email, Password: in.Body.Password, DisplayName: in.Body.DisplayName, Timezone: in.Body.Timezone,
-	}))
+	})
+	if err == nil {
+		h.metrics.SignUps.Inc()
+	}
+	return userOut(u, err)
 }
 
 func (h *accountHandlers) login(ctx context.Context, in *loginInput) (*tokenOutput, error) {
-	return tokenOut(h.svc.Login(ctx, in.Body.Email, in.Body.Password))
+	return tokenOut(h.signIn(ctx, in.Body.Email, in.Body.Password))
+}
+
+// signIn is a password sign-in, counted by result (refusals for want of a
+// hashing slot are neither).
+func (h *accountHandlers) signIn(ctx context.Context, email, password string) (account.TokenPair, error) {
+	pair, err := h.svc.Login(ctx, email, password)
+	switch {
+	case err == nil:
+		h.metrics.Logins.WithLabelValues("ok").Inc()
+	case errors.Is(err, account.ErrInvalidCredentials):
+		h.metrics.Logins.WithLabelValues("failed").Inc()
+	}
+	return pair, err
 }
 
 func (h *accountHandlers) refresh(ctx context.Context, in *refreshInput) (*tokenOutput, error) {
@@ -382,7 +401,7 @@ func (h *accountHandlers) oauthToken(ctx context.Context, in *oauthTokenInput) (
 	var pair account.TokenPair
 	switch form.Get("grant_type") {
 	case "password":
-		pair, err = h.svc.Login(ctx, form.Get("username"), form.Get("password"))
+		pair, err = h.signIn(ctx, form.Get("username"), form.Get("password"))
 	case "refresh_token":
 		pair, err = h.svc.Refresh(ctx, form.Get("refresh_token"))
 	case "":

@@ -132,7 +132,7 @@ func routes(api huma.API, d Deps) {
 		},
 	}, h.ready)
 
-	ah := &accountHandlers{svc: d.Accounts, library: d.Library, practice: d.Practice}
+	ah := &accountHandlers{svc: d.Accounts, library: d.Library, practice: d.Practice, metrics: d.Metrics}
 	registerAccountRoutes(api, ah)
 	registerAdminRoutes(api, ah)
 	registerLibraryRoutes(api, &libraryHandlers{svc: d.Library})

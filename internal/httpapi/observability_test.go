@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yogaflow/yogaflow/internal/apptest"
 )
@@ -64,4 +65,48 @@ func TestQueriesAreNamedTimedAndCountedPerRequest(t *testing.T) {
 			t.Error("/metrics does not count the one Practice.History statement")
 		}
 	}, "YOGAFLOW_SLOW_QUERY=1ns")
+}
+
+// TestOperationalMetricsAfterKnownTraffic: sign-ups, sign-ins, cache hits
+// and misses, and background jobs, counted after traffic whose figures are
+// known.
+func TestOperationalMetricsAfterKnownTraffic(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		email, user := newUser(t, a) // a sign-up, its verification email, a sign-in
+		a.Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": email, "password": "Wrong-password-1"}).
+			Check(t, apptest.Scenario{Status: 401})
+		for range 2 {
+			a.Do(t, "GET", "/api/v1/poses", nil).Check(t, apptest.Scenario{Status: 200})
+			a.Do(t, "GET", "/api/v1/history/stats", nil, bearer(user.access)...).Check(t, apptest.Scenario{Status: 200})
+		}
+		want := []string{
+			"yogaflow_signups_total 1",
+			`yogaflow_logins_total{result="ok"} 1`,
+			`yogaflow_logins_total{result="failed"} 1`,
+			`yogaflow_cache_requests_total{cache="library",result="miss"} 1`,
+			`yogaflow_cache_requests_total{cache="library",result="hit"} 1`,
+			`yogaflow_jobs_queue_depth{state="scheduled"} 0`,
+			`yogaflow_jobs_runs_total{kind="account_email",result="completed"} 1`,
+		}
+		if a.Config.RedisURL != "" || a.DB.Engine() == "sqlite" {
+			// Stats are cached where a cache is shared: the second is a hit.
+			want = append(want, `yogaflow_cache_requests_total{cache="stats",result="hit"}`)
+		}
+		// The verification email goes out in the background.
+		deadline := time.Now().Add(10 * time.Second)
+		var metrics string
+		for {
+			metrics = string(a.Do(t, "GET", "/metrics", nil).Body)
+			if strings.Contains(metrics, `yogaflow_jobs_runs_total{kind="account_email",result="completed"} 1`) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		for _, line := range want {
+			if !strings.Contains(metrics, line) {
+				t.Errorf("/metrics lacks %q", line)
+			}
+		}
+		a.Do(t, "GET", "/health/ready", nil).Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"checks.jobs.status": "ok"}})
+	})
 }

@@ -138,3 +138,24 @@ func (db *DB) QueueDriver() riverdriver.Driver[*sql.Tx] {
 	}
 	return riversqlite.New(db.write.DB)
 }
+
+// QueueBacklog counts the background jobs waiting, by state: available
+// (due), retryable (failed, to be tried again) and scheduled (later).
+func (db *DB) QueueBacklog(ctx context.Context) (map[string]int, error) {
+	type stateCount struct {
+		state string
+		n     int
+	}
+	rows, err := queryAll(ctx, db.read, func(r rowScanner) (stateCount, error) {
+		var v stateCount
+		return v, r.Scan(&v.state, &v.n)
+	}, `SELECT state, COUNT(*) FROM river_job WHERE state IN ('available', 'retryable', 'scheduled') GROUP BY state`)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.state] = r.n
+	}
+	return out, nil
+}

@@ -34,6 +34,11 @@ type Metrics struct {
 	RateLimitRejections *prometheus.CounterVec
 
 	DBQueryDuration *prometheus.HistogramVec
+
+	CacheRequests *prometheus.CounterVec
+	JobRuns       *prometheus.CounterVec
+	SignUps       prometheus.Counter
+	Logins        *prometheus.CounterVec
 }
 
 // New creates the metrics, with the Go runtime and process collectors.
@@ -81,11 +86,25 @@ func New() *Metrics {
 			Help:    "Time to run a statement, by query name (the store method that runs it) and result (ok or error); _count counts them.",
 			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"query", "result"}),
+		CacheRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "cache", Name: "requests_total",
+			Help: "Cache lookups, by cache (principals, stats, library) and result (hit or miss).",
+		}, []string{"cache", "result"}),
+		JobRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Subsystem: "jobs", Name: "runs_total",
+			Help: "Background job runs on this instance, by kind and result (completed or failed; a failed run may be retried).",
+		}, []string{"kind", "result"}),
+		SignUps: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: namespace, Name: "signups_total", Help: "Accounts registered.",
+		}),
+		Logins: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "logins_total", Help: "Password sign-ins, by result (ok or failed).",
+		}, []string{"result"}),
 	}
 	m.registry.MustRegister(
 		m.HTTPRequests, m.HTTPDuration, m.HTTPInFlight, m.HTTPResponseSize,
 		m.SessionsStarted, m.SessionsCompleted, m.SessionsAbandoned, m.PracticeSeconds, m.FlagEvaluations,
-		m.RateLimitRejections, m.DBQueryDuration,
+		m.RateLimitRejections, m.DBQueryDuration, m.CacheRequests, m.JobRuns, m.SignUps, m.Logins,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -139,6 +158,46 @@ func (c *dbPoolCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(dbMaxOpen, prometheus.GaugeValue, float64(s.MaxOpenConnections), pool)
 		ch <- prometheus.MustNewConstMetric(dbWaits, prometheus.CounterValue, float64(s.WaitCount), pool)
 		ch <- prometheus.MustNewConstMetric(dbWaitSeconds, prometheus.CounterValue, s.WaitDuration.Seconds(), pool)
+	}
+}
+
+// CacheRecorder counts the lookups of the cache called name.
+func (m *Metrics) CacheRecorder(name string) func(hit bool) {
+	hits, misses := m.CacheRequests.WithLabelValues(name, "hit"), m.CacheRequests.WithLabelValues(name, "miss")
+	return func(hit bool) {
+		if hit {
+			hits.Inc()
+		} else {
+			misses.Inc()
+		}
+	}
+}
+
+var jobQueueDepth = prometheus.NewDesc(namespace+"_jobs_queue_depth",
+	"Background jobs waiting, by state (available, retryable, scheduled), from the database: the same on every instance.",
+	[]string{"state"}, nil)
+
+// WatchJobQueue exports yogaflow_jobs_queue_depth, read by count at every
+// scrape (left out of a scrape it fails in).
+func (m *Metrics) WatchJobQueue(count func(ctx context.Context) (map[string]int, error)) {
+	m.registry.MustRegister(&jobQueueCollector{count: count})
+}
+
+type jobQueueCollector struct {
+	count func(ctx context.Context) (map[string]int, error)
+}
+
+func (c *jobQueueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- jobQueueDepth }
+
+func (c *jobQueueCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	depth, err := c.count(ctx)
+	if err != nil {
+		return
+	}
+	for _, state := range []string{"available", "retryable", "scheduled"} {
+		ch <- prometheus.MustNewConstMetric(jobQueueDepth, prometheus.GaugeValue, float64(depth[state]), state)
 	}
 }
 
