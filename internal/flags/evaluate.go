@@ -29,13 +29,13 @@ type compiled struct {
 func compile(f Flag, meter Meter) *compiled {
 	c := &compiled{
 		flag:        f,
-		threshold:   uint64(f.RolloutPercent) * buckets / 100,
+		threshold:   uint64(f.RolloutPercent) * buckets / 100, // #nosec G115 -- 0 to 100, checked when the flag is written
 		rolloutSeed: fnv(fnvOffset, f.Key+":"),
 		variantSeed: fnv(fnvOffset, f.Key+":variant:"),
 	}
 	var total uint64
 	for _, v := range f.Variants {
-		total += uint64(v.Weight)
+		total += uint64(v.Weight) // #nosec G115 -- 1 to 10,000, checked when the flag is written
 		c.names, c.upto = append(c.names, v.Name), append(c.upto, total)
 	}
 	if len(c.names) == 0 {
