@@ -8,7 +8,8 @@ import (
 	"github.com/yogaflow/yogaflow/internal/apptest"
 )
 
-// TestEveryInputIsBounded walks the served document: every string a client
+// TestEveryInputIsBounded walks the served document: every API operation
+// declares the 429 of the rate limits and their headers; every string a client
 // sends (in a body, a path, a query or a header) has a maxLength, an enum
 // or a format that bounds it, every array a maxItems, every body a byte
 // limit no larger than 1 MiB, and every page size a maximum. Unbounded
@@ -30,6 +31,17 @@ func TestEveryInputIsBounded(t *testing.T) {
 				b.check(where, schema, map[string]bool{})
 				if param["name"] == "limit" && schema["maximum"] == nil {
 					t.Errorf("%s: a page size without a maximum", where)
+				}
+			}
+			if strings.HasPrefix(path, "/api/v1/") {
+				limited := lookup(op, "responses\x00429\x00headers")
+				if limited["Retry-After"] == nil || limited["RateLimit-Limit"] == nil {
+					t.Errorf("%s: does not declare its 429 with Retry-After and RateLimit-* headers", name)
+				}
+				for status, r := range lookup(op, "responses") {
+					if h, _ := r.(map[string]any)["headers"].(map[string]any); strings.HasPrefix(status, "2") && h["RateLimit-Remaining"] == nil {
+						t.Errorf("%s: its %s response does not declare RateLimit-Remaining", name, status)
+					}
 				}
 			}
 			if body, ok := op["requestBody"].(map[string]any); ok {
