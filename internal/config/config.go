@@ -55,6 +55,15 @@ type Config struct {
 	// SlowQuery is the duration past which a statement is logged.
 	SlowQuery time.Duration `env:"SLOW_QUERY" envDefault:"100ms"`
 
+	// OTLPEndpoint is where spans go over OTLP/HTTP; tracing is off while
+	// it is unset. Read from OpenTelemetry's own variable, unprefixed, so
+	// the usual collector setups work unchanged.
+	OTLPEndpoint string `env:"-"`
+	// SentryDSN turns error tracking on; SentryTracesSampleRate is the
+	// share of requests Sentry also receives as transactions.
+	SentryDSN              string  `env:"SENTRY_DSN"`
+	SentryTracesSampleRate float64 `env:"SENTRY_TRACES_SAMPLE_RATE" envDefault:"0.1"`
+
 	// Request limits, as requests/window (API.md's defaults).
 	RateLimitAuth    ratelimit.Rate `env:"RATE_LIMIT_AUTH" envDefault:"5/1m"`     // per client IP, sign-in and email endpoints
 	RateLimitAccount ratelimit.Rate `env:"RATE_LIMIT_ACCOUNT" envDefault:"5/1m"`  // per account, logins and reset requests
@@ -73,6 +82,7 @@ func Load(environ map[string]string) (Config, error) {
 	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environ, Prefix: envPrefix}); err != nil {
 		return Config{}, parseErrors(err)
 	}
+	cfg.OTLPEndpoint = strings.TrimSpace(environ[OTLPEndpointEnv])
 	cfg.CORSOrigins = trimAll(cfg.CORSOrigins)
 	cfg.TrustedProxies = trimAll(cfg.TrustedProxies)
 	if err := cfg.Validate(); err != nil {
@@ -82,6 +92,10 @@ func Load(environ map[string]string) (Config, error) {
 }
 
 const envPrefix = "YOGAFLOW_"
+
+// OTLPEndpointEnv is OpenTelemetry's standard variable for the collector's
+// base URL.
+const OTLPEndpointEnv = "OTEL_EXPORTER_OTLP_ENDPOINT"
 
 // parseErrors names the variable behind each value env could not parse.
 func parseErrors(err error) error {
@@ -169,6 +183,19 @@ func (c Config) Validate() error {
 	}
 	if _, err := ParsePrefixes(c.TrustedProxies); err != nil {
 		bad("TRUSTED_PROXIES", "%v", err)
+	}
+	if c.OTLPEndpoint != "" {
+		if u, err := url.Parse(c.OTLPEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s: must be the collector's http(s) base URL, like http://localhost:4318", OTLPEndpointEnv))
+		}
+	}
+	if c.SentryDSN != "" {
+		if u, err := url.Parse(c.SentryDSN); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User.Username() == "" || u.Host == "" {
+			bad("SENTRY_DSN", "must be a DSN like https://KEY@o0.ingest.sentry.io/PROJECT")
+		}
+	}
+	if c.SentryTracesSampleRate < 0 || c.SentryTracesSampleRate > 1 {
+		bad("SENTRY_TRACES_SAMPLE_RATE", "must be between 0 and 1, got %g", c.SentryTracesSampleRate)
 	}
 	if c.BcryptCost < 4 || c.BcryptCost > 31 {
 		bad("BCRYPT_COST", "must be between 4 and 31, got %d", c.BcryptCost)
@@ -297,7 +324,10 @@ func (c *Config) EnsureDevSecret() error {
 
 // LogValue masks secrets so the configuration can be logged at start.
 func (c Config) LogValue() slog.Value {
-	secret := "unset"
+	secret, sentryDSN := "unset", "unset"
+	if c.SentryDSN != "" {
+		sentryDSN = "set"
+	}
 	switch {
 	case c.JWTSecretGenerated:
 		secret = "generated (development)"
@@ -325,6 +355,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.String("slow_query", c.SlowQuery.String()),
+		slog.String("otlp_endpoint", redactURL(c.OTLPEndpoint)),
+		slog.String("sentry_dsn", sentryDSN),
+		slog.Float64("sentry_traces_sample_rate", c.SentryTracesSampleRate),
 		slog.String("rate_limit_auth", c.RateLimitAuth.String()),
 		slog.String("rate_limit_account", c.RateLimitAccount.String()),
 		slog.String("rate_limit_public", c.RateLimitPublic.String()),

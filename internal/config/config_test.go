@@ -15,7 +15,8 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if cfg.Addr != ":8080" || cfg.DatabaseURL != "sqlite:yogaflow.db" || cfg.Env != EnvDevelopment ||
 		cfg.PublicURL != "http://localhost:8080" || cfg.BcryptCost != 12 || cfg.LogFormat != "json" ||
-		cfg.LogLevel != "info" || len(cfg.CORSOrigins) != 0 || cfg.RedisURL != "" || cfg.SMTPURL != "" {
+		cfg.LogLevel != "info" || len(cfg.CORSOrigins) != 0 || cfg.RedisURL != "" || cfg.SMTPURL != "" ||
+		cfg.OTLPEndpoint != "" || cfg.SentryDSN != "" || cfg.SentryTracesSampleRate != 0.1 {
 		t.Fatalf("defaults differ from API.md: %+v", cfg)
 	}
 }
@@ -27,12 +28,15 @@ func TestLoadReportsEveryBadValue(t *testing.T) {
 		wantErr []string // each must appear; nil means valid
 	}{
 		{name: "all good", env: map[string]string{
-			"YOGAFLOW_DATABASE_URL":    "postgres://u:p@db:5432/yoga?sslmode=disable",
-			"YOGAFLOW_REDIS_URL":       "redis://cache:6379/0",
-			"YOGAFLOW_SMTP_URL":        "smtp://user:pass@mail:587",
-			"YOGAFLOW_CORS_ORIGINS":    "https://a.example, https://b.example",
-			"YOGAFLOW_TRUSTED_PROXIES": "10.0.0.0/8,192.168.1.1",
-			"YOGAFLOW_LOG_LEVEL":       "debug",
+			"YOGAFLOW_DATABASE_URL":              "postgres://u:p@db:5432/yoga?sslmode=disable",
+			"YOGAFLOW_REDIS_URL":                 "redis://cache:6379/0",
+			"YOGAFLOW_SMTP_URL":                  "smtp://user:pass@mail:587",
+			"YOGAFLOW_CORS_ORIGINS":              "https://a.example, https://b.example",
+			"YOGAFLOW_TRUSTED_PROXIES":           "10.0.0.0/8,192.168.1.1",
+			"YOGAFLOW_LOG_LEVEL":                 "debug",
+			"OTEL_EXPORTER_OTLP_ENDPOINT":        "http://collector:4318",
+			"YOGAFLOW_SENTRY_DSN":                "https://public@o1.ingest.sentry.io/2",
+			"YOGAFLOW_SENTRY_TRACES_SAMPLE_RATE": "1",
 		}},
 		{name: "production without secret", env: map[string]string{"YOGAFLOW_ENV": "production"},
 			wantErr: []string{"YOGAFLOW_JWT_SECRET: is required in production"}},
@@ -42,18 +46,22 @@ func TestLoadReportsEveryBadValue(t *testing.T) {
 			"YOGAFLOW_ENV": "production", "YOGAFLOW_JWT_SECRET": strings.Repeat("s", 32), "YOGAFLOW_CORS_ORIGINS": "*"},
 			wantErr: []string{"YOGAFLOW_CORS_ORIGINS: a wildcard origin is refused in production"}},
 		{name: "many bad values at once", env: map[string]string{
-			"YOGAFLOW_ENV":             "staging",
-			"YOGAFLOW_ADDR":            "8080",
-			"YOGAFLOW_DATABASE_URL":    "mysql://x",
-			"YOGAFLOW_REDIS_URL":       "http://cache",
-			"YOGAFLOW_PUBLIC_URL":      "localhost",
-			"YOGAFLOW_SMTP_URL":        "mail.example",
-			"YOGAFLOW_CORS_ORIGINS":    "app.example",
-			"YOGAFLOW_TRUSTED_PROXIES": "10.0.0.0/33",
-			"YOGAFLOW_BCRYPT_COST":     "40",
-			"YOGAFLOW_LOG_FORMAT":      "xml",
-			"YOGAFLOW_LOG_LEVEL":       "loud",
+			"YOGAFLOW_ENV":                       "staging",
+			"YOGAFLOW_ADDR":                      "8080",
+			"YOGAFLOW_DATABASE_URL":              "mysql://x",
+			"YOGAFLOW_REDIS_URL":                 "http://cache",
+			"YOGAFLOW_PUBLIC_URL":                "localhost",
+			"YOGAFLOW_SMTP_URL":                  "mail.example",
+			"YOGAFLOW_CORS_ORIGINS":              "app.example",
+			"YOGAFLOW_TRUSTED_PROXIES":           "10.0.0.0/33",
+			"YOGAFLOW_BCRYPT_COST":               "40",
+			"YOGAFLOW_LOG_FORMAT":                "xml",
+			"YOGAFLOW_LOG_LEVEL":                 "loud",
+			"OTEL_EXPORTER_OTLP_ENDPOINT":        "collector:4318",
+			"YOGAFLOW_SENTRY_DSN":                "https://o1.ingest.sentry.io/2",
+			"YOGAFLOW_SENTRY_TRACES_SAMPLE_RATE": "1.5",
 		}, wantErr: []string{
+			"OTEL_EXPORTER_OTLP_ENDPOINT:", "YOGAFLOW_SENTRY_DSN:", "YOGAFLOW_SENTRY_TRACES_SAMPLE_RATE:",
 			"YOGAFLOW_ENV:", "YOGAFLOW_ADDR:", "YOGAFLOW_DATABASE_URL:", "YOGAFLOW_REDIS_URL:", "YOGAFLOW_PUBLIC_URL:",
 			"YOGAFLOW_SMTP_URL:", "YOGAFLOW_CORS_ORIGINS:", "YOGAFLOW_TRUSTED_PROXIES:", "YOGAFLOW_BCRYPT_COST:",
 			"YOGAFLOW_LOG_FORMAT:", "YOGAFLOW_LOG_LEVEL:",
@@ -129,13 +137,14 @@ func TestLogValueMasksSecrets(t *testing.T) {
 		"YOGAFLOW_DATABASE_URL": "postgres://yoga:dbpass@db:5432/yoga?password=qpass",
 		"YOGAFLOW_REDIS_URL":    "redis://:redispass@cache:6379/0",
 		"YOGAFLOW_SMTP_URL":     "smtp://mailer:smtppass@mail:587",
+		"YOGAFLOW_SENTRY_DSN":   "https://sentrykey@o1.ingest.sentry.io/2",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder
 	slog.New(slog.NewJSONHandler(&b, nil)).Info("config", slog.Any("config", cfg))
-	for _, secret := range []string{"super-secret", "dbpass", "qpass", "redispass", "smtppass"} {
+	for _, secret := range []string{"super-secret", "dbpass", "qpass", "redispass", "smtppass", "sentrykey"} {
 		if strings.Contains(b.String(), secret) {
 			t.Errorf("logged configuration holds %q: %s", secret, b.String())
 		}
