@@ -104,7 +104,7 @@ func (r *report) write(w io.Writer) {
 	fmt.Fprintf(w, "scenario %s against %s, %s for %v: %d requests in %v\n\n", r.opts.scenario,
 		strings.Join(urls, " "), load, r.opts.duration, r.total.metrics.Requests, r.elapsed.Round(time.Millisecond))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "endpoint\trequests\treq/s\tp50\tp95\tp99\tmax\terrors\tstatuses\t")
+	fmt.Fprintln(tw, "endpoint\trequests\treq/s\tp50\tp95\tp99\tmax\terrors\tstatuses")
 	line := func(name string, ep *endpoint) {
 		l := ep.metrics.Latencies
 		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%v\t%v\t%v\t%v\t%s\t%s\n", name, ep.metrics.Requests,
