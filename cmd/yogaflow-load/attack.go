@@ -37,7 +37,7 @@ func attack(ctx context.Context, opts options) (*report, error) {
 	pacer := vegeta.ConstantPacer{Freq: opts.rate, Per: time.Second}
 	var workers, maxWorkers uint64 = vegeta.DefaultWorkers, vegeta.DefaultMaxWorkers
 	if sc.perUser {
-		workers, maxWorkers = min(workers, uint64(opts.users)), uint64(opts.users)
+		workers, maxWorkers = min(workers, uint64(opts.users)), uint64(opts.users) // #nosec G115 -- -users is checked positive
 	}
 	if opts.workers > 0 {
 		// A zero pacer sends as fast as the workers are free.

@@ -21,7 +21,7 @@ import (
 
 // passwordEnv holds the generated accounts' password when it is not read
 // from standard input: a flag would show it in the process list.
-const passwordEnv = "YOGAFLOW_LOAD_PASSWORD"
+const passwordEnv = "YOGAFLOW_LOAD_PASSWORD" // #nosec G101 -- the name of a variable, not a password
 
 // errUsage marks a command line that makes no sense: exit status 2.
 var errUsage = errors.New("usage")

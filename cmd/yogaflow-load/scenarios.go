@@ -139,7 +139,7 @@ func (e *env) browse() *call {
 // password, which is answered 401 and counted apart.
 func (e *env) signIn() *call {
 	n := e.signInN.Add(1)
-	body := map[string]string{"email": e.email(rand.IntN(e.accounts) + 1), "password": e.password}
+	body := map[string]string{"email": e.email(rand.IntN(e.accounts) + 1), "password": e.password} // #nosec G404 -- picks a test account, not a secret
 	if n%4 == 0 {
 		body["password"] += "-wrong"
 		c := post("POST "+api+"/auth/login (wrong password)", api+"/auth/login", "", body)
@@ -174,7 +174,7 @@ func (e *env) mixed() *call {
 	}
 }
 
-func pick[T any](s []T) T { return s[rand.IntN(len(s))] }
+func pick[T any](s []T) T { return s[rand.IntN(len(s))] } // #nosec G404 -- varies test traffic, not a secret
 
 // practitioner is a virtual user practising over and over: sign in, pick
 // up or start a session, record progress, pause, resume, complete, then
