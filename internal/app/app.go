@@ -15,8 +15,13 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/getsentry/sentry-go"
 	"github.com/redis/go-redis/v9"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/riverqueue/rivercontrib/otelriver"
+	"go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/yogaflow/yogaflow/internal/account"
 	"github.com/yogaflow/yogaflow/internal/config"
@@ -24,10 +29,12 @@ import (
 	"github.com/yogaflow/yogaflow/internal/httpapi"
 	"github.com/yogaflow/yogaflow/internal/library"
 	"github.com/yogaflow/yogaflow/internal/platform/cache"
+	"github.com/yogaflow/yogaflow/internal/platform/errtrack"
 	"github.com/yogaflow/yogaflow/internal/platform/mail"
 	"github.com/yogaflow/yogaflow/internal/platform/metrics"
 	"github.com/yogaflow/yogaflow/internal/platform/password"
 	"github.com/yogaflow/yogaflow/internal/platform/ratelimit"
+	"github.com/yogaflow/yogaflow/internal/platform/tracing"
 	"github.com/yogaflow/yogaflow/internal/practice"
 	"github.com/yogaflow/yogaflow/internal/store"
 )
@@ -59,9 +66,27 @@ func OpenDB(ctx context.Context, cfg config.Config) (*store.DB, error) {
 	return store.Open(ctx, u)
 }
 
+// Option changes how New builds the service.
+type Option func(*options)
+
+type options struct {
+	tracing trace.TracerProvider
+}
+
+// WithTracerProvider traces with tp whatever OTEL_EXPORTER_OTLP_ENDPOINT
+// says (tests give one that keeps spans in memory). The caller shuts it
+// down.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(o *options) { o.tracing = tp }
+}
+
 // New opens and migrates the database and builds the service. now is the
 // clock (time.Now; tests pass a fake).
-func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func() time.Time) (a *App, err error) {
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func() time.Time, opts ...Option) (a *App, err error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	db, err := OpenDB(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -75,7 +100,26 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 	if err := db.MigrateUp(ctx); err != nil {
 		return nil, err
 	}
-	db.SetQueryHook(queryObserver(logger, a.Metrics, cfg.SlowQuery))
+	tp, err := a.tracing(ctx, o.tracing)
+	if err != nil {
+		return nil, err
+	}
+	sentryClient, err := a.errorTracking()
+	if err != nil {
+		return nil, err
+	}
+	hook := queryObserver(logger, a.Metrics, cfg.SlowQuery)
+	// Each background job is a span, linked to the request that enqueued
+	// it through the trace context River keeps in the job's metadata.
+	var jobMiddleware []rivertype.Middleware
+	if tp != nil {
+		hook = traceQueries(hook, tp, db.Engine())
+		jobMiddleware = append(jobMiddleware, otelriver.NewMiddleware(&otelriver.MiddlewareConfig{
+			TracerProvider: tp, MeterProvider: noop.NewMeterProvider(),
+			EnableTracePropagation: true, EnableWorkSpanJobKindSuffix: true,
+		}))
+	}
+	db.SetQueryHook(hook)
 	a.Metrics.WatchDBPools(db.PoolStats)
 	a.Metrics.WatchActiveUsers(db.Practice().ActiveUsers, now)
 	checks := []httpapi.Check{{Name: "database", Critical: true, Run: db.Ping}}
@@ -112,7 +156,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 
 	// An insert-only client for the store: jobs are enqueued in the store's
 	// transactions. The working client below needs the store first.
-	inserter, err := river.NewClient(db.QueueDriver(), &river.Config{Logger: logger})
+	inserter, err := river.NewClient(db.QueueDriver(), &river.Config{Logger: logger, Middleware: jobMiddleware})
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +183,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		Logger:                      logger,
 		Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:                     workers,
+		Middleware:                  jobMiddleware,
 		FetchPollInterval:           250 * time.Millisecond,
 		CompletedJobRetentionPeriod: time.Hour,
 	})
@@ -166,8 +211,51 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		LibraryVersion: libraryVersion,
 		Limits:         limits,
 		TrustedProxies: proxies,
+		Tracing:        tp,
+		Sentry:         sentryClient,
 	})
 	return a, nil
+}
+
+// tracing returns the tracer provider: the one given, else one exporting
+// over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (Close flushes and
+// shuts it down), else nil: tracing is off and costs nothing.
+func (a *App) tracing(ctx context.Context, given trace.TracerProvider) (trace.TracerProvider, error) {
+	if given != nil || a.Config.OTLPEndpoint == "" {
+		return given, nil
+	}
+	tp, err := tracing.New(ctx, a.Config.OTLPEndpoint, Version)
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return tp.Shutdown(ctx)
+	})
+	return tp, nil
+}
+
+// errorTracking returns the Sentry client when YOGAFLOW_SENTRY_DSN is set
+// (Close sends what it still holds), else nil.
+func (a *App) errorTracking() (*sentry.Client, error) {
+	if a.Config.SentryDSN == "" {
+		return nil, nil
+	}
+	client, err := errtrack.New(errtrack.Config{
+		DSN: a.Config.SentryDSN, TracesSampleRate: a.Config.SentryTracesSampleRate,
+		Environment: a.Config.Env, Release: Version,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, func() error {
+		if !client.Flush(5 * time.Second) {
+			return errors.New("sentry: events still unsent after 5s")
+		}
+		return nil
+	})
+	return client, nil
 }
 
 // sharedCache picks the cache of what writes must invalidate everywhere at

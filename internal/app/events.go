@@ -4,8 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
+
+	"go.opentelemetry.io/otel/codes"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/yogaflow/yogaflow/internal/httpapi"
 	"github.com/yogaflow/yogaflow/internal/platform/metrics"
@@ -57,6 +62,31 @@ func queryObserver(logger *slog.Logger, m *metrics.Metrics, slow time.Duration) 
 				logger.LogAttrs(ctx, slog.LevelWarn, "slow query", slog.String("query", name),
 					slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.String("request_id", httpapi.RequestID(ctx)))
 			}
+		}
+	}
+}
+
+// traceQueries makes each statement a child span of the request's or the
+// job's, named after the query, around next (whose slow-query lines then
+// carry the span). Never the SQL's arguments: they can carry personal data.
+func traceQueries(next store.QueryHook, tp trace.TracerProvider, engine store.Engine) store.QueryHook {
+	tracer := tp.Tracer("github.com/yogaflow/yogaflow/internal/store")
+	system := semconv.DBSystemNameSQLite
+	if engine == store.Postgres {
+		system = semconv.DBSystemNamePostgreSQL
+	}
+	return func(ctx context.Context, name string) (context.Context, func(error)) {
+		ctx, span := tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient),
+			trace.WithAttributes(system, semconv.DBOperationName(name)))
+		ctx, done := next(ctx, name)
+		return ctx, func(err error) {
+			done(err)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				// The error's type, not its text, which can quote values.
+				span.SetStatus(codes.Error, "")
+				span.SetAttributes(semconv.ErrorTypeKey.String(fmt.Sprintf("%T", err)))
+			}
+			span.End()
 		}
 	}
 }

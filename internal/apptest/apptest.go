@@ -45,6 +45,12 @@ func Run(t *testing.T, fn func(t *testing.T, a *App), env ...string) {
 // variables as "NAME=value" pairs; tests hash at the lowest bcrypt cost.
 func New(tb testing.TB, e testdb.Engine, env ...string) *App {
 	tb.Helper()
+	return NewWith(tb, e, nil, env...)
+}
+
+// NewWith is New with options for app.New.
+func NewWith(tb testing.TB, e testdb.Engine, opts []app.Option, env ...string) *App {
+	tb.Helper()
 	environ := map[string]string{
 		"YOGAFLOW_DATABASE_URL": e.URL,
 		"YOGAFLOW_JWT_SECRET":   "test-secret-test-secret-test-secret!",
@@ -74,7 +80,7 @@ func New(tb testing.TB, e testdb.Engine, env ...string) *App {
 		w = io.Discard // a benchmark pays for encoding log lines, not for keeping them
 	}
 	clock := &Clock{now: time.Now().UTC()}
-	a, err := app.New(tb.Context(), cfg, logging.New(w, "json", slog.LevelDebug), clock.Now)
+	a, err := app.New(tb.Context(), cfg, logging.New(w, "json", slog.LevelDebug), clock.Now, opts...)
 	if err != nil {
 		tb.Fatalf("apptest: %v", err)
 	}

@@ -14,8 +14,13 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
+	"github.com/getsentry/sentry-go"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/yogaflow/yogaflow/internal/account"
 	"github.com/yogaflow/yogaflow/internal/flags"
@@ -62,6 +67,11 @@ type Deps struct {
 	Limits *Limits
 	// TrustedProxies are the peers whose X-Forwarded-For names the client.
 	TrustedProxies []netip.Prefix
+	// Tracing, when set, gives each request a server span, continuing the
+	// caller's W3C trace context; nil costs the requests nothing.
+	Tracing trace.TracerProvider
+	// Sentry, when set, receives panics and 5xx responses.
+	Sentry *sentry.Client
 }
 
 func init() {
@@ -77,15 +87,29 @@ func init() {
 func New(d Deps) http.Handler {
 	r, api := newRouter(d)
 	routes(api, d)
-	return r
+	if d.Tracing == nil {
+		return r
+	}
+	// Outside the router, so that observe, the outermost middleware, finds
+	// the span to name after the route and its trace ID for the log line.
+	return otelhttp.NewHandler(r, "http.server",
+		otelhttp.WithTracerProvider(d.Tracing),
+		otelhttp.WithPropagators(propagation.TraceContext{}),
+		otelhttp.WithMeterProvider(noop.NewMeterProvider()), // the metrics are Prometheus's
+		otelhttp.WithFilter(func(r *http.Request) bool { return !polled[r.URL.Path] }),
+	)
 }
+
+// polled are the paths probes and scrapers ask every few seconds: a trace
+// each would bury the ones that matter.
+var polled = map[string]bool{"/health": true, "/health/ready": true, "/metrics": true}
 
 // newRouter builds the router, its middleware and fallbacks, the pages that
 // are not operations, and the huma API that operations are registered on.
 func newRouter(d Deps) (chi.Router, huma.API) {
 	r := chi.NewRouter()
 	r.Use(
-		observe(d.Logger, d.Metrics),
+		observe(d.Logger, d.Metrics, newErrorTracker(d.Sentry)),
 		middleware.GetHead, // HEAD wherever GET is served, as HTTP expects
 		securityHeaders,
 		corsPolicy(d.CORSOrigins),

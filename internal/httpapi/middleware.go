@@ -14,6 +14,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 	"github.com/rs/cors"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/yogaflow/yogaflow/internal/platform/metrics"
 )
@@ -113,8 +115,9 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // observe is the outermost middleware: it gives the request its ID, recovers
 // a panic into a 500 problem, and when the response is done writes the one
-// log line and the metrics of the request.
-func observe(logger *slog.Logger, m *metrics.Metrics) func(http.Handler) http.Handler {
+// log line and the metrics of the request, names its span after the route,
+// and tells errors the tracker (nil: none) must hear about.
+func observe(logger *slog.Logger, m *metrics.Metrics, tracker *errorTracker) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
@@ -125,16 +128,18 @@ func observe(logger *slog.Logger, m *metrics.Metrics) func(http.Handler) http.Ha
 			w.Header().Set("X-Request-ID", id)
 			info := &requestInfo{id: id}
 			r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
+			r, tx := tracker.start(r)
 			sw := &statusWriter{ResponseWriter: w}
 
 			m.HTTPInFlight.Inc()
 			defer func() {
 				m.HTTPInFlight.Dec()
-				if v := recover(); v != nil {
-					if v == http.ErrAbortHandler {
-						panic(v)
+				recovered := recover()
+				if recovered != nil {
+					if recovered == http.ErrAbortHandler {
+						panic(recovered)
 					}
-					info.err = errors.Join(info.err, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
+					info.err = errors.Join(info.err, fmt.Errorf("panic: %v\n%s", recovered, debug.Stack()))
 					if sw.status == 0 {
 						writeProblem(sw, newProblem(http.StatusInternalServerError, "", internalDetail))
 					}
@@ -163,11 +168,18 @@ func observe(logger *slog.Logger, m *metrics.Metrics) func(http.Handler) http.Ha
 				if info.userID != "" {
 					attrs = append(attrs, slog.String("user_id", info.userID))
 				}
+				if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
+					// The server span began before routing, without a route.
+					span.SetName(r.Method + " " + route)
+					span.SetAttributes(semconv.HTTPRoute(route))
+					attrs = append(attrs, slog.String("trace_id", span.SpanContext().TraceID().String()))
+				}
 				if info.err != nil {
 					level = slog.LevelError
 					attrs = append(attrs, slog.String("error", info.err.Error()))
 				}
 				logger.LogAttrs(r.Context(), level, "request", attrs...)
+				tracker.finish(r, tx, route, sw.status, info, recovered)
 			}()
 			next.ServeHTTP(sw, r)
 		})
