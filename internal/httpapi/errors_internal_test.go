@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/getsentry/sentry-go"
 
 	"github.com/yogaflow/yogaflow/internal/platform/metrics"
 )
@@ -35,12 +36,20 @@ type probeOutput struct {
 	}
 }
 
-var errSecret = errors.New("dial tcp 10.0.0.7:5432: password authentication failed for user yogaflow")
+var errSecret = errors.New("dial tcp 10.0.0.7:5432: password authentication failed for user jane.doe@example.com")
 
-func newProbeServer(t *testing.T) (http.Handler, *bytes.Buffer) {
+// probeUser is who the failing probes act for, as authenticate records a
+// signed-in caller.
+const probeUser = "0190f0c2-probe-user"
+
+func actAsProbeUser(ctx context.Context) { infoFrom(ctx).userID = probeUser }
+
+// newProbeServer mounts the probes; errors go to Sentry through tracker's
+// client when it is not nil.
+func newProbeServer(t *testing.T, tracker *sentry.Client) (http.Handler, *bytes.Buffer) {
 	t.Helper()
 	logs := &bytes.Buffer{}
-	r, api := newRouter(Deps{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Metrics: metrics.New(), Version: "test"})
+	r, api := newRouter(Deps{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Metrics: metrics.New(), Version: "test", Sentry: tracker})
 	register(api, huma.Operation{OperationID: "probe", Method: http.MethodPost, Path: "/probe", MaxBodyBytes: MaxBodyBytes},
 		func(_ context.Context, in *probeInput) (*probeOutput, error) {
 			out := &probeOutput{}
@@ -48,14 +57,17 @@ func newProbeServer(t *testing.T) (http.Handler, *bytes.Buffer) {
 			return out, nil
 		})
 	register(api, huma.Operation{OperationID: "probe-panic", Method: http.MethodGet, Path: "/probe/panic"},
-		func(context.Context, *struct{}) (*probeOutput, error) { panic(errSecret) })
+		func(ctx context.Context, _ *struct{}) (*probeOutput, error) { actAsProbeUser(ctx); panic(errSecret) })
 	register(api, huma.Operation{OperationID: "probe-fail", Method: http.MethodGet, Path: "/probe/fail"},
-		func(context.Context, *struct{}) (*probeOutput, error) { return nil, errSecret })
+		func(ctx context.Context, _ *struct{}) (*probeOutput, error) {
+			actAsProbeUser(ctx)
+			return nil, errSecret
+		})
 	return r, logs
 }
 
 func TestErrorResponsesAreProblems(t *testing.T) {
-	handler, logs := newProbeServer(t)
+	handler, logs := newProbeServer(t, nil)
 	big := `{"name":"ok"` + strings.Repeat(" ", MaxBodyBytes) + `}`
 	exactly := `{"name":"ok"` + strings.Repeat(" ", MaxBodyBytes-len(`{"name":"ok"}`)) + `}`
 
@@ -127,7 +139,7 @@ func TestErrorResponsesAreProblems(t *testing.T) {
 			if tc.field != "" && (len(p.Errors) == 0 || p.Errors[0].Field != tc.field) {
 				t.Errorf("errors %+v, want the first about %q", p.Errors, tc.field)
 			}
-			for _, leak := range []string{"10.0.0.7", "password", "panic", "goroutine", "far too long"} {
+			for _, leak := range []string{"10.0.0.7", "password", "jane.doe", "panic", "goroutine", "far too long"} {
 				if strings.Contains(rec.Body.String(), leak) {
 					t.Errorf("body leaks %q: %s", leak, rec.Body)
 				}
