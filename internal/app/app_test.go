@@ -92,3 +92,40 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal("the database is still open after Serve returned")
 	}
 }
+
+// TestSlowHeadersAreCutOff: a client that opens a connection and trickles
+// its headers (slow loris) is disconnected once ReadHeaderTimeout passes,
+// and other clients are served meanwhile.
+func TestSlowHeadersAreCutOff(t *testing.T) {
+	a := apptest.New(t, testdb.New(t, "sqlite"))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(t.Context())
+	defer stop()
+	go func() { _ = a.Serve(ctx, ln) }()
+
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	if _, err := conn.Write([]byte("GET /health HTTP/1.1\r\nHost: yogaflow\r\nX-Slow: ")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Get("http://" + ln.Addr().String() + "/health")
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("another client while one trickles: %v %v", res, err)
+	}
+	_ = res.Body.Close()
+
+	limit := a.Server().ReadHeaderTimeout
+	_ = conn.SetReadDeadline(time.Now().Add(limit + 5*time.Second))
+	_, err = io.ReadAll(conn) // the server answers 408 or just closes
+	elapsed := time.Since(start)
+	if err != nil || elapsed < limit || elapsed > limit+4*time.Second {
+		t.Fatalf("the trickling connection ended after %v (%v), want about %v", elapsed, err, limit)
+	}
+}
