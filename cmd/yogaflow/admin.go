@@ -127,13 +127,14 @@ func generate(ctx context.Context, cfg config.Config, logger *slog.Logger, args 
 	prefix := fs.String("email-prefix", "load", "users are PREFIX-000001@example.test onwards")
 	passwordStdin := fs.Bool("password-stdin", false, "read the users' password from standard input (without it nobody can sign in as them)")
 	seedValue := fs.Uint64("seed", 1, "the random seed: the same seed makes the same history")
+	sequencesEach := fs.Int("sequences", 0, "how many sequences of their own each user composes")
 	a, err := openWithFlags(ctx, cfg, logger, args, fs)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if *users < 1 || *sessions < 0 {
-		return errors.New("generate needs --users of 1 or more and --sessions of 0 or more")
+	if *users < 1 || *sessions < 0 || *sequencesEach < 0 {
+		return errors.New("generate needs --users of 1 or more, and --sessions and --sequences of 0 or more")
 	}
 	pw := []byte(rand.Text()) // nobody knows it
 	if *passwordStdin {
@@ -153,7 +154,7 @@ func generate(ctx context.Context, cfg config.Config, logger *slog.Logger, args 
 	}
 	start := time.Now()
 	w := store.Workload{Users: *users, Sessions: *sessions, EmailPrefix: *prefix, PasswordHash: string(hash),
-		Now: time.Now(), Seed: *seedValue}
+		Now: time.Now(), Seed: *seedValue, SequencesEach: *sequencesEach}
 	got, err := a.DB.Generate(ctx, w, func(g store.Generated) {
 		fmt.Fprintf(stdout, "%d users, %d sessions (%v)\n", g.Users, g.Sessions, time.Since(start).Round(time.Millisecond))
 	})
@@ -161,7 +162,7 @@ func generate(ctx context.Context, cfg config.Config, logger *slog.Logger, args 
 		return err
 	}
 	elapsed := time.Since(start)
-	fmt.Fprintf(stdout, "generated %d users and %d sessions in %v (%.0f sessions/s); users sign in as %s-000001@example.test onwards\n",
-		got.Users, got.Sessions, elapsed.Round(time.Millisecond), float64(got.Sessions)/elapsed.Seconds(), *prefix)
+	fmt.Fprintf(stdout, "generated %d users, %d sessions and %d sequences in %v (%.0f sessions/s); users sign in as %s-000001@example.test onwards\n",
+		got.Users, got.Sessions, got.Sequences, elapsed.Round(time.Millisecond), float64(got.Sessions)/elapsed.Seconds(), *prefix)
 	return nil
 }

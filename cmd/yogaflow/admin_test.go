@@ -89,9 +89,9 @@ func TestGenerateCommand(t *testing.T) {
 		environ := map[string]string{"YOGAFLOW_DATABASE_URL": e.URL, "YOGAFLOW_BCRYPT_COST": "4",
 			"YOGAFLOW_JWT_SECRET": strings.Repeat("s", 32), "YOGAFLOW_LOG_LEVEL": "warn"}
 		var stdout bytes.Buffer
-		err := run(t.Context(), []string{"generate", "--users", "3", "--sessions", "31", "--email-prefix", "cap", "--password-stdin"},
+		err := run(t.Context(), []string{"generate", "--users", "3", "--sessions", "31", "--sequences", "2", "--email-prefix", "cap", "--password-stdin"},
 			environ, strings.NewReader("Tadasana-Sunrise-42\n"), &stdout, &bytes.Buffer{})
-		if err != nil || !strings.Contains(stdout.String(), "generated 3 users and 31 sessions") {
+		if err != nil || !strings.Contains(stdout.String(), "generated 3 users, 31 sessions and 6 sequences") {
 			t.Fatalf("generate: %v\n%s", err, stdout.String())
 		}
 		if err := run(t.Context(), []string{"generate", "--users", "0"}, environ, strings.NewReader(""), &stdout, &bytes.Buffer{}); err == nil {
@@ -127,6 +127,10 @@ func TestGenerateCommand(t *testing.T) {
 		stats := do(http.MethodGet, "/api/v1/history/stats", "", token)
 		if stats["total_sessions"] != float64(10) || stats["current_streak_days"].(float64) < 1 {
 			t.Errorf("the second user's stats: %v", stats)
+		}
+		mine, _ := do(http.MethodGet, "/api/v1/sequences?mine=true", "", token)["items"].([]any)
+		if len(mine) != 2 {
+			t.Errorf("the second user has %d sequences of their own, want 2", len(mine))
 		}
 	})
 }

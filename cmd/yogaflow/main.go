@@ -33,7 +33,7 @@ Usage:
                               make an account (the first admin, say); the password is read from standard input
   yogaflow apikey create --name N --scope S [--scope S]... [--expires 2027-01-31T00:00:00Z]
                               make an API key and print it, once
-  yogaflow generate [--users N] [--sessions M] [--email-prefix P] [--password-stdin] [--seed S]
+  yogaflow generate [--users N] [--sessions M] [--sequences K] [--email-prefix P] [--password-stdin] [--seed S]
                               fill the database with synthetic users and practice history, for
                               capacity tests (batched inserts: a million sessions in minutes)
 

@@ -2,22 +2,19 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
-	"strings"
+	"slices"
 	"testing"
 	"time"
 
-	_ "modernc.org/sqlite" // the "sqlite" driver, for loading rows directly
-
 	"github.com/yogaflow/yogaflow/internal/apptest"
 	"github.com/yogaflow/yogaflow/internal/platform/testdb"
+	"github.com/yogaflow/yogaflow/internal/seeddata"
+	"github.com/yogaflow/yogaflow/internal/store"
 )
 
 // BenchmarkLibraryCachedPoses compares an anonymous GET /api/v1/poses
@@ -120,14 +117,13 @@ func BenchmarkSequenceListAvoid(b *testing.B) {
 
 // benchSequenceListAvoid runs once (b.Loop), so the database is loaded once.
 func benchSequenceListAvoid(b *testing.B, engine string, owners, perOwner int) {
-	e := testdb.New(b, engine)
-	a := apptest.New(b, e)
+	a := apptest.New(b, testdb.New(b, engine))
 	ctx := b.Context()
 	if _, _, err := a.Library.Seed(ctx, false); err != nil {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	poses := loadOtherUsersSequences(b, e, owners, perOwner)
+	poses := loadOtherUsersSequences(b, a, owners, perOwner)
 	load := time.Since(start)
 
 	email := "viewer@example.com"
@@ -228,148 +224,34 @@ func benchSignIn(b *testing.B, a *apptest.App, email string) string {
 	return tok.Access
 }
 
-// loadOtherUsersSequences inserts owners users with perOwner custom
-// sequences each (8 steps on the seeded poses) straight into the database,
-// in one transaction, and returns the seeded poses. There is no bulk API,
-// and going through the service would take minutes.
-func loadOtherUsersSequences(b *testing.B, e testdb.Engine, owners, perOwner int) seededPoses {
-	b.Helper()
-	ctx := b.Context()
-	db := openBenchDB(b, e)
-
-	var ids []string
-	var poses seededPoses
-	rows, err := db.QueryContext(ctx, `SELECT p.id, p.slug, EXISTS (SELECT 1 FROM pose_contraindications pc
-WHERE pc.pose_id = p.id AND pc.tag IN ('pregnancy', 'knee_injury')) FROM poses p ORDER BY p.slug`)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for rows.Next() {
-		var id, slug string
-		var avoided bool
-		if err := rows.Scan(&id, &slug, &avoided); err != nil {
-			b.Fatal(err)
-		}
-		ids = append(ids, id)
-		if avoided {
-			poses.avoided = append(poses.avoided, slug)
-		} else {
-			poses.safe = append(poses.safe, slug)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		b.Fatal(err)
-	}
-	if len(poses.safe) < 8 || len(poses.avoided) < 8 {
-		b.Fatalf("seeded poses: %d safe, %d to avoid", len(poses.safe), len(poses.avoided))
-	}
-
-	const steps = 8
-	difficulties := []string{"beginner", "intermediate", "advanced"}
-	styles := []string{"hatha", "vinyasa", "yin", "restorative", "power", "ashtanga", "gentle"}
-	areas := []string{"flexibility", "strength", "balance", "relaxation", "core", "hips", "back", "energy", "sleep", "full_body"}
-	at := time.Now().UTC().Truncate(time.Second)
-	userID := func(i int) string { return fmt.Sprintf("bench-u%06d", i) }
-	seqID := func(i int) string { return fmt.Sprintf("bench-s%06d", i) }
-	nSeqs := owners * perOwner
-
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	// modernc.org/sqlite binds $N parameters in time quadratic in their
-	// number: small statements there, big ones on PostgreSQL.
-	maxParams := 30000 // under PostgreSQL's 65,535
-	if e.Name == "sqlite" {
-		maxParams = 200
-	}
-	ins := func(table, cols string, n int, row func(i int) []any) {
-		if err := benchInsert(ctx, tx, table, cols, maxParams, n, row); err != nil {
-			b.Fatalf("loading %s: %v", table, err)
-		}
-	}
-	ins("users", "id, email, password_hash, created_at, updated_at", owners, func(i int) []any {
-		return []any{userID(i), fmt.Sprintf("other%06d@example.com", i), "x", at, at}
-	})
-	ins("user_roles", "user_id, role", owners, func(i int) []any { return []any{userID(i), "user"} })
-	// Names from the same range as the presets' and the viewer's, so the
-	// viewer's rows sit among everyone else's in a name order.
-	ins("sequences", "id, slug, name, difficulty, style, focus_area, owner_id, total_duration_seconds, created_at, updated_at",
-		nSeqs, func(i int) []any {
-			name := fmt.Sprintf("%s Flow %05d", []string{"Gentle", "Morning", "My", "Power", "Evening"}[i%5], i)
-			return []any{seqID(i), fmt.Sprintf("bench-flow-%06d", i), name, difficulties[i%len(difficulties)],
-				styles[i%len(styles)], areas[i%len(areas)], userID(i / perOwner), steps * 60, at, at}
-		})
-	ins("sequence_steps", "sequence_id, position, pose_id, duration_seconds, side", nSeqs*steps, func(i int) []any {
-		seq, pos := i/steps, i%steps
-		return []any{seqID(seq), pos + 1, ids[(seq*7+pos*13)%len(ids)], 60, "both"}
-	})
-	if err := tx.Commit(); err != nil {
-		b.Fatal(err)
-	}
-	// PostgreSQL's autovacuum analyses tables this size soon after they
-	// change: do it now, rather than somewhere in the middle of the run.
-	// SQLite never gathers statistics unless asked, and the service does
-	// not ask, so it plans without them there as in production.
-	if e.Name == "postgres" {
-		if _, err := db.ExecContext(ctx, "ANALYZE"); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return poses
-}
-
-// seededPoses are the seeded poses' slugs, with or without the tags the
+// seededPoses are the built-in poses' slugs, with or without the tags the
 // benchmark avoids.
 type seededPoses struct{ safe, avoided []string }
 
-// openBenchDB opens a second connection pool on the service's database,
-// closed when b ends.
-func openBenchDB(b *testing.B, e testdb.Engine) *sql.DB {
+// loadOtherUsersSequences makes owners users with perOwner sequences of
+// their own each, with the generator (there is no bulk API, and going
+// through the service would take minutes), and returns the built-in
+// poses the viewer's sequences are made of.
+func loadOtherUsersSequences(b *testing.B, a *apptest.App, owners, perOwner int) seededPoses {
 	b.Helper()
-	driver, dsn := "pgx", e.URL
-	if path, ok := strings.CutPrefix(e.URL, "sqlite:"); ok {
-		// The service's time format, so rows read back alike.
-		driver = "sqlite"
-		dsn = "file:" + (&url.URL{Path: path}).EscapedPath() +
-			"?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate&_time_format=sqlite&_timezone=UTC"
+	w := store.Workload{Users: owners, SequencesEach: perOwner, EmailPrefix: "other", PasswordHash: "x", Now: a.Clock.Now()}
+	if _, err := a.DB.Generate(b.Context(), w, nil); err != nil {
+		b.Fatal(err)
 	}
-	db, err := sql.Open(driver, dsn)
+	all, err := seeddata.Poses()
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { _ = db.Close() })
-	return db
-}
-
-// benchInsert inserts n rows into table, as many to a statement as fit in
-// maxParams parameters.
-func benchInsert(ctx context.Context, tx *sql.Tx, table, cols string, maxParams, n int, row func(i int) []any) error {
-	width := len(strings.Split(cols, ","))
-	per := max(1, maxParams/width)
-	for from := 0; from < n; from += per {
-		to := min(n, from+per)
-		var q strings.Builder
-		args := make([]any, 0, (to-from)*width)
-		fmt.Fprintf(&q, "INSERT INTO %s (%s) VALUES ", table, cols)
-		for i := from; i < to; i++ {
-			if i > from {
-				q.WriteString(", ")
-			}
-			q.WriteByte('(')
-			for c := range width {
-				if c > 0 {
-					q.WriteString(", ")
-				}
-				fmt.Fprintf(&q, "$%d", len(args)+c+1)
-			}
-			q.WriteByte(')')
-			args = append(args, row(i)...)
-		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return err
+	var poses seededPoses
+	for _, p := range all {
+		if slices.Contains(p.Contraindications, "pregnancy") || slices.Contains(p.Contraindications, "knee_injury") {
+			poses.avoided = append(poses.avoided, p.Slug)
+		} else {
+			poses.safe = append(poses.safe, p.Slug)
 		}
 	}
-	return nil
+	if len(poses.safe) < 8 || len(poses.avoided) < 8 {
+		b.Fatalf("built-in poses: %d safe, %d to avoid", len(poses.safe), len(poses.avoided))
+	}
+	return poses
 }

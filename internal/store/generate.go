@@ -32,10 +32,13 @@ type Workload struct {
 	Now time.Time
 	// Seed makes the data: the same seed gives the same history.
 	Seed uint64
+	// SequencesEach is how many sequences of their own each user composes
+	// (eight steps on the library's poses); their sessions stay on presets.
+	SequencesEach int
 }
 
 // Generated counts what Generate inserted.
-type Generated struct{ Users, Sessions int }
+type Generated struct{ Users, Sessions, Sequences int }
 
 // generateTimezones spread the users around the world, both edges of the
 // date line among them.
@@ -78,6 +81,18 @@ FROM sequences s WHERE s.owner_id IS NULL ORDER BY s.id`)
 	if err != nil {
 		return Generated{}, fmt.Errorf("generate: reading the presets: %w", err)
 	}
+	var poses []string
+	if w.SequencesEach > 0 {
+		if poses, err = queryAll(ctx, db.read, func(r rowScanner) (string, error) {
+			var id string
+			return id, r.Scan(&id)
+		}, `SELECT id FROM poses ORDER BY slug`); err != nil {
+			return Generated{}, fmt.Errorf("generate: reading the poses: %w", err)
+		}
+		if len(poses) == 0 {
+			return Generated{}, errors.New("generate: users' own sequences need the pose library: seed it first")
+		}
+	}
 	// A fixed, seeded stream: capacity data need not be unpredictable.
 	rng := rand.New(rand.NewPCG(w.Seed, w.Seed^0x9e3779b97f4a7c15)) // #nosec G404 -- synthetic test data, not a secret
 
@@ -90,13 +105,14 @@ FROM sequences s WHERE s.owner_id IS NULL ORDER BY s.id`)
 			last++
 		}
 		err := db.inTx(ctx, func(tx *txn) error {
-			return db.generateUsers(ctx, tx, w, first, last, zones, sequences, rng)
+			return db.generateUsers(ctx, tx, w, first, last, zones, sequences, poses, rng)
 		})
 		if err != nil {
 			return done, fmt.Errorf("generate: %w", err)
 		}
 		done.Users += last - first
 		done.Sessions += sessions
+		done.Sequences += (last - first) * w.SequencesEach
 		if progress != nil {
 			progress(done)
 		}
@@ -124,7 +140,7 @@ func sessionsOf(w Workload, i int) int {
 
 // generateUsers inserts users [first, last) and their sessions.
 func (db *DB) generateUsers(ctx context.Context, tx *txn, w Workload, first, last int,
-	zones []*time.Location, sequences []generatedSequence, rng *rand.Rand) error {
+	zones []*time.Location, sequences []generatedSequence, poses []string, rng *rand.Rand) error {
 	now := w.Now.UTC().Truncate(time.Millisecond)
 	var sessions [][]any
 	users := make([][]any, 0, last-first)
@@ -161,8 +177,47 @@ func (db *DB) generateUsers(ctx context.Context, tx *txn, w Workload, first, las
 		func(i int) []any { return []any{users[i][0], "user"} }); err != nil {
 		return err
 	}
-	return db.insertBatched(ctx, tx, "practice_sessions", sessionColumns, len(sessions),
-		func(i int) []any { return sessions[i] })
+	if err := db.insertBatched(ctx, tx, "practice_sessions", sessionColumns, len(sessions),
+		func(i int) []any { return sessions[i] }); err != nil {
+		return err
+	}
+	return db.generateSequences(ctx, tx, w, first, users, poses, rng)
+}
+
+// generatedSteps is the length of a generated user's own sequence.
+const generatedSteps = 8
+
+// generateSequences inserts w.SequencesEach sequences for each of users
+// (numbered from first), named like the presets so they sort among them.
+func (db *DB) generateSequences(ctx context.Context, tx *txn, w Workload, first int, users [][]any, poses []string, rng *rand.Rand) error {
+	n := len(users) * w.SequencesEach
+	if n == 0 {
+		return nil
+	}
+	levels := []string{"beginner", "intermediate", "advanced"}
+	styles := []string{"hatha", "vinyasa", "yin", "restorative", "power", "ashtanga", "gentle"}
+	areas := []string{"flexibility", "strength", "balance", "relaxation", "core", "hips", "back", "energy", "sleep", "full_body"}
+	names := []string{"Gentle", "Morning", "My", "Power", "Evening"}
+	now := w.Now.UTC().Truncate(time.Millisecond)
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = uuid.Must(uuid.NewV7()).String()
+	}
+	err := db.insertBatched(ctx, tx, "sequences",
+		"id, slug, name, difficulty, style, focus_area, owner_id, total_duration_seconds, created_at, updated_at", n,
+		func(i int) []any {
+			k := first*w.SequencesEach + i
+			return []any{ids[i], fmt.Sprintf("%s-flow-%07d", w.EmailPrefix, k), fmt.Sprintf("%s Flow %05d", names[k%len(names)], k),
+				levels[k%len(levels)], styles[k%len(styles)], areas[k%len(areas)], users[i/w.SequencesEach][0],
+				generatedSteps * 60, now, now}
+		})
+	if err != nil {
+		return err
+	}
+	return db.insertBatched(ctx, tx, "sequence_steps", "sequence_id, position, pose_id, duration_seconds, side",
+		n*generatedSteps, func(i int) []any {
+			return []any{ids[i/generatedSteps], i%generatedSteps + 1, poses[rng.IntN(len(poses))], 60, "both"}
+		})
 }
 
 // generatedSession is one ended session of userID on day (local midnight
