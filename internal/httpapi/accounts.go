@@ -48,6 +48,28 @@ func userOut(u account.User, err error) (*userOutput, error) {
 	return &userOutput{Body: toUserBody(u)}, nil
 }
 
+// meOutput is the caller's own account, with what their roles let them do,
+// so a client shows its screens by permission rather than by role name.
+type meOutput struct {
+	Body struct {
+		userBody
+		Permissions []string `json:"permissions" example:"[\"content:write\"]" doc:"What my roles let me do: content:write, users:manage, flags:manage."`
+	}
+}
+
+func meOut(ctx context.Context, u account.User, err error) (*meOutput, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := &meOutput{}
+	out.Body.userBody = toUserBody(u)
+	out.Body.Permissions = []string{}
+	if p := principalFrom(ctx); p != nil && p.Permissions != nil {
+		out.Body.Permissions = p.Permissions
+	}
+	return out, nil
+}
+
 // tokenPair is what a sign-in returns (RFC 6749 §5.1).
 type tokenPair struct {
 	AccessToken  string `json:"access_token" example:"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIuLi4ifQ.c2lnbmF0dXJl" doc:"A JWT to send as Authorization: Bearer."`
@@ -270,12 +292,14 @@ func (h *accountHandlers) confirmReset(ctx context.Context, in *resetConfirmInpu
 	return nil, inputTokenError(h.svc.ConfirmPasswordReset(ctx, in.Body.Token, in.Body.NewPassword))
 }
 
-func (h *accountHandlers) me(ctx context.Context, _ *struct{}) (*userOutput, error) {
-	return userOut(h.svc.Me(ctx, principalFrom(ctx)))
+func (h *accountHandlers) me(ctx context.Context, _ *struct{}) (*meOutput, error) {
+	u, err := h.svc.Me(ctx, principalFrom(ctx))
+	return meOut(ctx, u, err)
 }
 
-func (h *accountHandlers) updateMe(ctx context.Context, in *updateMeInput) (*userOutput, error) {
-	return userOut(h.svc.UpdateMe(ctx, principalFrom(ctx), in.Body.DisplayName, in.Body.Timezone))
+func (h *accountHandlers) updateMe(ctx context.Context, in *updateMeInput) (*meOutput, error) {
+	u, err := h.svc.UpdateMe(ctx, principalFrom(ctx), in.Body.DisplayName, in.Body.Timezone)
+	return meOut(ctx, u, err)
 }
 
 func (h *accountHandlers) changePassword(ctx context.Context, in *changePasswordInput) (*noContent, error) {

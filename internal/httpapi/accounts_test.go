@@ -23,7 +23,7 @@ func TestRegisterSignInAndMe(t *testing.T) {
 
 		tk := signIn(t, a, "ANA.SOFIA@example.com", goodPassword)
 		me := a.Do(t, "GET", "/api/v1/users/me", nil, bearer(tk.access)...)
-		me.Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"email": "ana.sofia@example.com"}})
+		me.Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"email": "ana.sofia@example.com", "permissions": []string{}}})
 		if me.Header.Get("Cache-Control") != "no-store" {
 			t.Errorf("authenticated response Cache-Control %q, want no-store", me.Header.Get("Cache-Control"))
 		}
@@ -32,7 +32,12 @@ func TestRegisterSignInAndMe(t *testing.T) {
 			Check(t, apptest.Scenario{Status: 409, ContentType: "application/problem+json", JSON: map[string]any{"code": "email_taken"}})
 
 		a.Do(t, "PATCH", "/api/v1/users/me", map[string]any{"display_name": "Ana S.", "timezone": "Europe/Lisbon"}, bearer(tk.access)...).
-			Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"display_name": "Ana S.", "timezone": "Europe/Lisbon"}})
+			Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"display_name": "Ana S.", "timezone": "Europe/Lisbon", "permissions": []string{}}})
+
+		// An editor may change the library, and is told so.
+		editor := signIn(t, a, newUserWithRoles(t, a, "user", "editor"), goodPassword)
+		a.Do(t, "GET", "/api/v1/users/me", nil, bearer(editor.access)...).
+			Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"permissions": []string{"content:write"}}})
 	})
 }
 

@@ -10,9 +10,9 @@ export function user() {
   return me;
 }
 
-// Editors hold content:write: the editor and admin roles.
+// Editors are those who may change the library.
 export function isEditor() {
-  return !!me && me.roles.some((r) => r === 'editor' || r === 'admin');
+  return !!me && me.permissions.includes('content:write');
 }
 
 export function setUser(u) {
