@@ -5,12 +5,16 @@ package httpapi
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
@@ -118,7 +122,16 @@ func newRouter(d Deps) (chi.Router, huma.API) {
 		authenticate(d.Accounts),
 		limitRequests(d.Limits, d.Metrics),
 	)
-	r.Use(libraryCache(r, d.LibraryCache, d.LibraryVersion, d.Logger), idempotent(d.Idempotency))
+	// Cached library responses are keyed by the API's shape too (a hash of
+	// its document, taken once every operation is registered), so instances
+	// of two builds sharing one Redis never serve each other's encoding.
+	var api huma.API
+	shape := sync.OnceValue(func() string {
+		doc, _ := json.Marshal(api.OpenAPI())
+		sum := sha256.Sum256(doc)
+		return hex.EncodeToString(sum[:6])
+	})
+	r.Use(libraryCache(r, d.LibraryCache, d.LibraryVersion, shape, d.Logger), idempotent(d.Idempotency))
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
 		writeProblem(w, newProblem(http.StatusNotFound, "", "There is nothing at this path."))
 	})
@@ -130,7 +143,7 @@ func newRouter(d Deps) (chi.Router, huma.API) {
 	r.Method(http.MethodGet, "/metrics", d.Metrics.Handler())
 	docs.Routes(r, "/openapi.json")
 	webapp.Routes(r)
-	api := humachi.New(r, apiConfig(d.Version))
+	api = humachi.New(r, apiConfig(d.Version))
 	api.UseMiddleware(authorize(api))
 	return r, api
 }

@@ -44,6 +44,7 @@ type poseRefBody struct {
 	EnglishName  string  `json:"english_name" example:"Downward-Facing Dog"`
 	SanskritName string  `json:"sanskrit_name" example:"Adho Mukha Śvānāsana"`
 	ImageURL     *string `json:"image_url" example:"https://cdn.example.com/poses/downward-facing-dog.jpg"`
+	TwoSided     bool    `json:"two_sided" example:"false" doc:"Held on each side in turn: a both step of it is held its duration on each side."`
 }
 
 type stepBody struct {

@@ -33,7 +33,7 @@ const responseCacheTTL = 10 * time.Minute
 // cached under the library's current version, and If-None-Match is
 // answered with 304. A response that depends on who asks (a signed-in
 // caller's sequences) gets its ETag but is not shared.
-func libraryCache(mux *chi.Mux, store cache.Cache, version cache.Version, logger *slog.Logger) func(http.Handler) http.Handler {
+func libraryCache(mux *chi.Mux, store cache.Cache, version cache.Version, shape func() string, logger *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method != http.MethodGet && r.Method != http.MethodHead || !libraryPath(r.URL.Path) {
@@ -48,7 +48,7 @@ func libraryCache(mux *chi.Mux, store cache.Cache, version cache.Version, logger
 			key := ""
 			if shared(r, pattern) {
 				if v, err := version.Current(r.Context()); err == nil {
-					key = fmt.Sprintf("http:library:%d:%s?%s", v, r.URL.Path, r.URL.Query().Encode())
+					key = fmt.Sprintf("http:library:%s:%d:%s?%s", shape(), v, r.URL.Path, r.URL.Query().Encode())
 				} else {
 					logger.WarnContext(r.Context(), "library version unavailable: not caching", slog.String("error", err.Error()))
 				}

@@ -66,6 +66,7 @@ type PoseRef struct {
 	EnglishName  string
 	SanskritName string
 	ImageURL     *string
+	TwoSided     bool
 }
 
 // Step is one pose held in a sequence. DurationSeconds is per side.

@@ -343,7 +343,7 @@ func (s *Library) sequenceDetails(ctx context.Context, seqs []library.Sequence) 
 	var f filter
 	set := f.in(ids)
 	rows, err := s.db.read.QueryContext(ctx, `SELECT st.sequence_id, st.position, st.duration_seconds, st.side, st.cue,
-p.id, p.slug, p.english_name, p.sanskrit_name, p.image_url
+p.id, p.slug, p.english_name, p.sanskrit_name, p.image_url, p.two_sided
 FROM sequence_steps st JOIN poses p ON p.id = st.pose_id WHERE st.sequence_id IN `+set+` ORDER BY st.sequence_id, st.position`, f.args...)
 	if err != nil {
 		return err
@@ -354,7 +354,7 @@ FROM sequence_steps st JOIN poses p ON p.id = st.pose_id WHERE st.sequence_id IN
 		var st library.Step
 		var cue, image sql.NullString
 		if err := rows.Scan(&id, &st.Position, &st.DurationSeconds, &st.Side, &cue, &st.Pose.ID, &st.Pose.Slug,
-			&st.Pose.EnglishName, &st.Pose.SanskritName, &image); err != nil {
+			&st.Pose.EnglishName, &st.Pose.SanskritName, &image, &st.Pose.TwoSided); err != nil {
 			return err
 		}
 		if cue.Valid {

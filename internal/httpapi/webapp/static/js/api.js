@@ -182,9 +182,8 @@ export async function allPages(path, query, max = 500) {
   return items;
 }
 
-// Poses by ID, kept for the life of the page: sequences name their poses
-// without saying whether they are held on each side, which the player and
-// the step lists need.
+// Poses by ID, kept for the life of the page: the builder edits a
+// sequence's steps with their whole poses.
 const poseCache = new Map();
 
 export function pose(ref) {

@@ -35,8 +35,7 @@ export async function player(ctx) {
     ctx.main.append(finishForm(session));
     return;
   }
-  const poses = await Promise.all(seq.steps.map((st) => api.pose(st.pose.id).catch(() => null)));
-  const plan = seq.steps.map((st, i) => phases(st, poses[i] && poses[i].two_sided));
+  const plan = seq.steps.map((st) => phases(st, st.pose.two_sided));
   new Player(ctx, session, seq, plan).start();
 }
 

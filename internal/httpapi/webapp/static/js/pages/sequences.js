@@ -68,10 +68,9 @@ export function list(ctx) {
 
 // stepRows lists a sequence's steps with each one's time, on each side
 // where the pose is held on each side.
-export async function stepRows(seq) {
-  const poses = await Promise.all(seq.steps.map((st) => api.pose(st.pose.id).catch(() => null)));
-  return h('ol', { class: 'steps' }, seq.steps.map((st, i) => {
-    const ph = phases(st, poses[i] && poses[i].two_sided);
+export function stepRows(seq) {
+  return h('ol', { class: 'steps' }, seq.steps.map((st) => {
+    const ph = phases(st, st.pose.two_sided);
     const time = ph.length > 1 ? `${duration(st.duration_seconds)} each side` : `${duration(st.duration_seconds)}${ph[0].side ? `, ${sideLabel(ph[0].side).toLowerCase()}` : ''}`;
     return h(
       'li',
@@ -152,6 +151,6 @@ export async function detail(ctx) {
     actions,
     box,
     h('h2', {}, `${seq.steps.length} steps`),
-    await stepRows(seq),
+    stepRows(seq),
   );
 }
