@@ -121,6 +121,7 @@ func newRouter(d Deps) (chi.Router, huma.API) {
 		resolveClientIP(d.TrustedProxies),
 		authenticate(d.Accounts),
 		limitRequests(d.Limits, d.Metrics),
+		refuseBadCredentials,
 	)
 	// Cached library responses are keyed by the API's shape too (a hash of
 	// its document, taken once every operation is registered), so instances

@@ -33,7 +33,9 @@ func credential(r *http.Request) string {
 
 // authenticate resolves the caller of every API request that carries a
 // credential. A credential that is present but bad is a 401 even where
-// none is needed: the client should learn its token is dead.
+// none is needed (the client should learn its token is dead), answered by
+// refuseBadCredentials once the limits have counted the request: made-up
+// credentials must not be a way around them.
 func authenticate(accounts *account.Service) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -49,8 +51,7 @@ func authenticate(accounts *account.Service) func(http.Handler) http.Handler {
 					writeProblem(w, newProblem(http.StatusInternalServerError, "", internalDetail))
 					return
 				}
-				status, code := problemFor(err)
-				writeProblem(w, newProblem(status, code, publicMessage(err)))
+				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), badCredentialKey{}, err)))
 				return
 			}
 			if info := infoFrom(r.Context()); info != nil {
@@ -64,6 +65,21 @@ func authenticate(accounts *account.Service) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 		})
 	}
+}
+
+type badCredentialKey struct{}
+
+// refuseBadCredentials answers the 401 of a credential authenticate found
+// bad.
+func refuseBadCredentials(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err, ok := r.Context().Value(badCredentialKey{}).(error); ok {
+			status, code := problemFor(err)
+			writeProblem(w, newProblem(status, code, publicMessage(err)))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func isAuthError(err error) bool {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"maps"
+	"mime"
 	"net"
 	"net/http"
 	"net/netip"
@@ -64,43 +65,47 @@ func limitRequests(l *Limits, m *metrics.Metrics) func(http.Handler) http.Handle
 				next.ServeHTTP(w, r)
 				return
 			}
-			ip := clientIP(r.Context())
-			type count struct {
-				limiter *ratelimit.Limiter
-				key     string
+			ip := addressKey(clientIP(r.Context()))
+			// The client hears of the limit nearest its end, or of the one
+			// that refused.
+			var tightest http.Header
+			allow := func(limiter *ratelimit.Limiter, key string) bool {
+				ok, h := limiter.Allow(r, key)
+				if !ok {
+					maps.Copy(w.Header(), h)
+					m.RateLimitRejections.WithLabelValues(limiter.Name()).Inc()
+					writeProblem(w, newProblem(http.StatusTooManyRequests, "rate_limited",
+						"Too many requests; Retry-After says when to try again."))
+					return false
+				}
+				if tightest == nil || ratelimit.Remaining(h) < ratelimit.Remaining(tightest) {
+					tightest = h
+				}
+				return true
 			}
-			counts := make([]count, 0, 3)
+			// A request whose credential was bad has no principal: it counts
+			// against its address like any anonymous one.
 			if p := principalFrom(r.Context()); p != nil {
 				key := "user:" + p.UserID
 				if p.APIKeyID != "" {
 					key = "apikey:" + p.APIKeyID
 				}
-				counts = append(counts, count{l.User, key})
-			} else {
-				counts = append(counts, count{l.Public, ip})
-			}
-			if r.Method == http.MethodPost && authLimited[r.URL.Path] {
-				counts = append(counts, count{l.Auth, ip})
-				if field, ok := accountField[r.URL.Path]; ok {
-					if email := accountOf(r, field); email != "" {
-						counts = append(counts, count{l.Account, email})
-					}
-				}
-			}
-			// The client hears of the limit nearest its end, or of the one
-			// that refused.
-			var tightest http.Header
-			for _, c := range counts {
-				ok, h := c.limiter.Allow(r, c.key)
-				if !ok {
-					maps.Copy(w.Header(), h)
-					m.RateLimitRejections.WithLabelValues(c.limiter.Name()).Inc()
-					writeProblem(w, newProblem(http.StatusTooManyRequests, "rate_limited",
-						"Too many requests; Retry-After says when to try again."))
+				if !allow(l.User, key) {
 					return
 				}
-				if tightest == nil || ratelimit.Remaining(h) < ratelimit.Remaining(tightest) {
-					tightest = h
+			} else if !allow(l.Public, ip) {
+				return
+			}
+			if r.Method == http.MethodPost && authLimited[r.URL.Path] {
+				if !allow(l.Auth, ip) {
+					return
+				}
+				// The body is read only once the address is within its
+				// limits, and no further than any sign-in body goes.
+				if field, ok := accountField[r.URL.Path]; ok {
+					if email := accountOf(r, field); email != "" && !allow(l.Account, email) {
+						return
+					}
 				}
 			}
 			maps.Copy(w.Header(), tightest)
@@ -112,18 +117,21 @@ func limitRequests(l *Limits, m *metrics.Metrics) func(http.Handler) http.Handle
 // accountOf reads the account a login or reset request names from its
 // JSON or form body, and leaves the body for the handler to read again.
 func accountOf(r *http.Request, field string) string {
-	body, err := io.ReadAll(r.Body)
-	rest := io.Reader(bytes.NewReader(body))
+	body, err := io.ReadAll(io.LimitReader(r.Body, SmallBodyBytes+1))
+	rest := io.MultiReader(bytes.NewReader(body), r.Body)
 	if err != nil {
-		// The handler meets the same error (a body over the limit, say).
-		rest = io.MultiReader(rest, errorReader{err})
+		// The handler meets the same error (a broken connection, say).
+		rest = io.MultiReader(bytes.NewReader(body), errorReader{err})
 	}
-	r.Body = io.NopCloser(rest)
-	if err != nil {
-		return ""
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{rest, r.Body}
+	if err != nil || len(body) > SmallBodyBytes {
+		return "" // the handler refuses a body this big
 	}
 	var value string
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
 		form, _ := url.ParseQuery(string(body))
 		value = form.Get(field)
 	} else {
@@ -193,7 +201,7 @@ func forwardedFor(values []string, trusted []netip.Prefix, peer netip.Addr) neti
 	}
 	ip := peer
 	for i := len(hops) - 1; i >= 0; i-- {
-		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		hop, err := parseHop(strings.TrimSpace(hops[i]))
 		if err != nil {
 			return ip
 		}
@@ -203,4 +211,25 @@ func forwardedFor(values []string, trusted []netip.Prefix, peer netip.Addr) neti
 		}
 	}
 	return ip
+}
+
+// parseHop reads one X-Forwarded-For address, which some proxies write
+// with its port ("203.0.113.7:51234", "[2001:db8::1]:443").
+func parseHop(hop string) (netip.Addr, error) {
+	if ip, err := netip.ParseAddr(hop); err == nil {
+		return ip, nil
+	}
+	ap, err := netip.ParseAddrPort(hop)
+	return ap.Addr(), err
+}
+
+// addressKey is what an address's limits are counted by: the address, or
+// for IPv6 its /64, the block one subscriber holds, so that a client
+// cannot take a fresh budget from each of its many addresses.
+func addressKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil || !addr.Is6() {
+		return ip
+	}
+	return netip.PrefixFrom(addr, 64).Masked().String()
 }

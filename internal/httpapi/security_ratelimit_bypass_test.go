@@ -80,6 +80,10 @@ func TestLoginsAreLimitedPerAccountWhateverTheCaseOrAddress(t *testing.T) {
 		checkLimited(t, a.DoFrom(t, "198.51.100.10:5000", "POST", "/api/v1/auth/token",
 			"grant_type=password&username="+strings.ToUpper(email)+"&password="+goodPassword,
 			"Content-Type", "application/x-www-form-urlencoded"), 3)
+		// However the form's media type is spelt.
+		checkLimited(t, a.DoFrom(t, "198.51.100.12:5000", "POST", "/api/v1/auth/token",
+			"grant_type=password&username="+email+"&password="+goodPassword,
+			"Content-Type", "Application/X-WWW-Form-Urlencoded; charset=UTF-8"), 3)
 		// Password reset requests count against the same account.
 		checkLimited(t, a.DoFrom(t, "198.51.100.11:5000", "POST", "/api/v1/auth/password-reset/request",
 			map[string]any{"email": email}), 3)
@@ -103,6 +107,11 @@ func TestForwardedForIsBelievedOnlyFromTrustedProxies(t *testing.T) {
 		// itself: the proxy appends the address it saw, which is counted.
 		checkLimited(t, a.DoFrom(t, proxy, "GET", "/api/v1/poses", nil, "X-Forwarded-For", "203.0.113.77, 203.0.113.1"), 2)
 
+		// A proxy that writes the port too is understood.
+		a.DoFrom(t, proxy, "GET", "/api/v1/poses", nil, "X-Forwarded-For", "203.0.113.60:51234").Check(t, apptest.Scenario{Status: 200})
+		a.DoFrom(t, proxy, "GET", "/api/v1/poses", nil, "X-Forwarded-For", "203.0.113.60:51235").Check(t, apptest.Scenario{Status: 200})
+		checkLimited(t, a.DoFrom(t, proxy, "GET", "/api/v1/poses", nil, "X-Forwarded-For", "203.0.113.60"), 2)
+
 		// Anyone else's X-Forwarded-For is ignored.
 		const direct = "198.51.100.20:6000"
 		for i := range 2 {
@@ -124,6 +133,33 @@ func TestSignedInRequestsAreLimitedPerUser(t *testing.T) {
 		_, other := newUser(t, a)
 		a.Do(t, "GET", "/api/v1/users/me", nil, bearer(other.access)...).Check(t, apptest.Scenario{Status: 200})
 	}, "YOGAFLOW_RATE_LIMIT_USER=3/1h")
+}
+
+// TestMadeUpCredentialsAreLimited: a request with a credential that is
+// not one is refused with 401, and counted against its address like any
+// anonymous request, so guessing API keys or flooding their lookups is
+// limited too.
+func TestMadeUpCredentialsAreLimited(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		const guesser = "198.51.100.80:1000"
+		for i := range 2 {
+			a.DoFrom(t, guesser, "GET", "/api/v1/poses", nil, "X-API-Key", fmt.Sprintf("yf_bogus%d", i)).
+				Check(t, apptest.Scenario{Status: 401})
+		}
+		checkLimited(t, a.DoFrom(t, guesser, "GET", "/api/v1/poses", nil, "Authorization", "Bearer not.a.token"), 2)
+	}, "YOGAFLOW_RATE_LIMIT_PUBLIC=2/1m")
+}
+
+// TestIPv6ClientsAreCountedByTheirBlock: one subscriber holds a /64 and
+// can pick any address in it; each would otherwise bring a fresh budget.
+func TestIPv6ClientsAreCountedByTheirBlock(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, a *apptest.App) {
+		a.DoFrom(t, "[2001:db8:1:2::1]:1000", "GET", "/api/v1/poses", nil).Check(t, apptest.Scenario{Status: 200})
+		a.DoFrom(t, "[2001:db8:1:2::abcd]:1000", "GET", "/api/v1/poses", nil).Check(t, apptest.Scenario{Status: 200})
+		checkLimited(t, a.DoFrom(t, "[2001:db8:1:2:ffff::9]:1000", "GET", "/api/v1/poses", nil), 2)
+		// The next block is someone else.
+		a.DoFrom(t, "[2001:db8:1:3::1]:1000", "GET", "/api/v1/poses", nil).Check(t, apptest.Scenario{Status: 200})
+	}, "YOGAFLOW_RATE_LIMIT_PUBLIC=2/1m")
 }
 
 // TestLoginFloodAgainstOneAccount: many addresses guess one account's
