@@ -30,7 +30,7 @@ func (t *errorTracker) start(r *http.Request) (*http.Request, *sentry.Span) {
 		return r, nil
 	}
 	ctx := sentry.SetHubOnContext(r.Context(), t.hub.Clone())
-	tx := sentry.StartTransaction(ctx, r.Method, sentry.WithOpName("http.server"), sentry.WithTransactionSource(sentry.SourceRoute))
+	tx := sentry.StartTransaction(ctx, methodName(r.Method), sentry.WithOpName("http.server"), sentry.WithTransactionSource(sentry.SourceRoute))
 	return r.WithContext(tx.Context()), tx
 }
 
@@ -41,12 +41,14 @@ func (t *errorTracker) finish(r *http.Request, tx *sentry.Span, route string, st
 	if t == nil {
 		return
 	}
-	name := r.Method + " " + route
+	name := methodName(r.Method) + " " + route
 	tx.Name = name
 	tx.Status = sentry.HTTPtoSpanStatus(status)
 	tx.SetData("http.response.status_code", status)
 	defer tx.Finish()
-	if recovered == nil && status < http.StatusInternalServerError {
+	// Readiness answers 503 every few seconds while a dependency is down:
+	// the log and the checks tell that, not one event per probe.
+	if recovered == nil && (status < http.StatusInternalServerError || polled[r.URL.Path]) {
 		return
 	}
 
@@ -68,7 +70,7 @@ func (t *errorTracker) finish(r *http.Request, tx *sentry.Span, route string, st
 		event = hub.Client().EventFromMessage(strconv.Itoa(status)+" "+http.StatusText(status), sentry.LevelError)
 	}
 	event.Transaction = name
-	event.Tags = map[string]string{"method": r.Method, "route": route, "status": strconv.Itoa(status), "request_id": info.id}
+	event.Tags = map[string]string{"method": methodName(r.Method), "route": route, "status": strconv.Itoa(status), "request_id": info.id}
 	event.User = sentry.User{ID: info.userID}
 	event.Request = sentry.NewRequest(r)
 	hub.CaptureEvent(event)

@@ -15,6 +15,7 @@ func TestMetricsCountKnownTraffic(t *testing.T) {
 		}
 		a.Do(t, "GET", "/no/such/page/123", nil)
 		a.Do(t, "POST", "/health", nil)
+		a.Do(t, "BREW", "/health", nil) // any token is a method to the server
 
 		res := a.Do(t, "GET", "/metrics", nil)
 		if res.Status != 200 {
@@ -25,6 +26,7 @@ func TestMetricsCountKnownTraffic(t *testing.T) {
 			`yogaflow_http_requests_total{method="GET",route="/health",status="200"} 3`,
 			`yogaflow_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
 			`yogaflow_http_requests_total{method="POST",route="unmatched",status="405"} 1`,
+			`yogaflow_http_requests_total{method="_OTHER",route="unmatched",status="405"} 1`,
 			`yogaflow_http_request_duration_seconds_count{method="GET",route="/health",status="200"} 3`,
 			// The scrape itself is in flight while the gauge is read.
 			`yogaflow_http_requests_in_flight 1`,
@@ -39,8 +41,8 @@ func TestMetricsCountKnownTraffic(t *testing.T) {
 				t.Errorf("/metrics lacks %q", line)
 			}
 		}
-		if strings.Contains(text, "/no/such/page/123") {
-			t.Error("a raw path became a metric label")
+		if strings.Contains(text, "/no/such/page/123") || strings.Contains(text, "BREW") {
+			t.Error("a raw path or a made-up method became a metric label")
 		}
 	})
 }

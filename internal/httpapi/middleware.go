@@ -147,16 +147,16 @@ func observe(logger *slog.Logger, m *metrics.Metrics, tracker *errorTracker) fun
 				if sw.status == 0 {
 					sw.status = http.StatusOK
 				}
-				route := routePattern(r)
+				route, method := routePattern(r), methodName(r.Method)
 				elapsed := time.Since(start)
 				status := strconv.Itoa(sw.status)
-				m.HTTPRequests.WithLabelValues(r.Method, route, status).Inc()
-				m.HTTPDuration.WithLabelValues(r.Method, route, status).Observe(elapsed.Seconds())
+				m.HTTPRequests.WithLabelValues(method, route, status).Inc()
+				m.HTTPDuration.WithLabelValues(method, route, status).Observe(elapsed.Seconds())
 				m.HTTPResponseSize.WithLabelValues(route).Observe(float64(sw.bytes))
 
 				level := slog.LevelInfo
 				attrs := []slog.Attr{
-					slog.String("method", r.Method),
+					slog.String("method", method),
 					slog.String("route", route),
 					slog.Int("status", sw.status),
 					slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
@@ -170,7 +170,7 @@ func observe(logger *slog.Logger, m *metrics.Metrics, tracker *errorTracker) fun
 				}
 				if span := trace.SpanFromContext(r.Context()); span.IsRecording() {
 					// The server span began before routing, without a route.
-					span.SetName(r.Method + " " + route)
+					span.SetName(method + " " + route)
 					span.SetAttributes(semconv.HTTPRoute(route))
 					attrs = append(attrs, slog.String("trace_id", span.SpanContext().TraceID().String()))
 				}
@@ -184,6 +184,18 @@ func observe(logger *slog.Logger, m *metrics.Metrics, tracker *errorTracker) fun
 			next.ServeHTTP(sw, r)
 		})
 	}
+}
+
+// methodName is the request's method as metrics, spans and error reports
+// name it: the server accepts any token as a method, and each made-up one
+// would otherwise be a new time series.
+func methodName(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "_OTHER"
 }
 
 // routePattern is the chi pattern that served r ("/api/v1/poses/{pose}"),

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -177,28 +178,16 @@ var jobQueueDepth = prometheus.NewDesc(namespace+"_jobs_queue_depth",
 	"Background jobs waiting, by state (available, retryable, scheduled), from the database: the same on every instance.",
 	[]string{"state"}, nil)
 
-// WatchJobQueue exports yogaflow_jobs_queue_depth, read by count at every
-// scrape (left out of a scrape it fails in).
+// WatchJobQueue exports yogaflow_jobs_queue_depth, read by count.
 func (m *Metrics) WatchJobQueue(count func(ctx context.Context) (map[string]int, error)) {
-	m.registry.MustRegister(&jobQueueCollector{count: count})
-}
-
-type jobQueueCollector struct {
-	count func(ctx context.Context) (map[string]int, error)
-}
-
-func (c *jobQueueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- jobQueueDepth }
-
-func (c *jobQueueCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	depth, err := c.count(ctx)
-	if err != nil {
-		return
-	}
-	for _, state := range []string{"available", "retryable", "scheduled"} {
-		ch <- prometheus.MustNewConstMetric(jobQueueDepth, prometheus.GaugeValue, float64(depth[state]), state)
-	}
+	m.registry.MustRegister(&dbGauges{desc: jobQueueDepth, read: func(ctx context.Context) (map[string]float64, error) {
+		depth, err := count(ctx)
+		out := map[string]float64{}
+		for _, state := range []string{"available", "retryable", "scheduled"} {
+			out[state] = float64(depth[state])
+		}
+		return out, err
+	}})
 }
 
 // activeUsersWindows are the windows of yogaflow_active_users.
@@ -211,28 +200,54 @@ var activeUsers = prometheus.NewDesc(namespace+"_active_users",
 	"People who started a practice session within the window (day: 24 hours, week: 7 days), from the database, so every instance reports the same.",
 	[]string{"window"}, nil)
 
-// WatchActiveUsers exports yogaflow_active_users, counted at every scrape
-// by count (distinct users with a session started since the instant it is
-// given). A failing count leaves the gauge out of that scrape rather than
-// failing the scrape.
+// WatchActiveUsers exports yogaflow_active_users, counted by count
+// (distinct users with a session started since the instant it is given).
 func (m *Metrics) WatchActiveUsers(count func(ctx context.Context, since time.Time) (int, error), now func() time.Time) {
-	m.registry.MustRegister(&activeUsersCollector{count: count, now: now})
-}
-
-type activeUsersCollector struct {
-	count func(ctx context.Context, since time.Time) (int, error)
-	now   func() time.Time
-}
-
-func (c *activeUsersCollector) Describe(ch chan<- *prometheus.Desc) { ch <- activeUsers }
-
-func (c *activeUsersCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	now := c.now()
-	for _, w := range activeUsersWindows {
-		if n, err := c.count(ctx, now.Add(-w.span)); err == nil {
-			ch <- prometheus.MustNewConstMetric(activeUsers, prometheus.GaugeValue, float64(n), w.label)
+	m.registry.MustRegister(&dbGauges{desc: activeUsers, read: func(ctx context.Context) (map[string]float64, error) {
+		out := map[string]float64{}
+		for _, w := range activeUsersWindows {
+			n, err := count(ctx, now().Add(-w.span))
+			if err != nil {
+				return nil, err
+			}
+			out[w.label] = float64(n)
 		}
+		return out, nil
+	}})
+}
+
+// dbGaugesTTL is how long figures read from the database are reused:
+// /metrics answers anyone, and a scrape must not be a way to load the
+// database.
+const dbGaugesTTL = 15 * time.Second
+
+// dbGauges is a gauge with one label, its values read from the database at
+// most once per dbGaugesTTL. A failed read leaves the gauge out of the
+// scrape rather than failing it.
+type dbGauges struct {
+	desc *prometheus.Desc
+	read func(ctx context.Context) (map[string]float64, error)
+
+	mu     sync.Mutex
+	readAt time.Time
+	values map[string]float64
+}
+
+func (g *dbGauges) Describe(ch chan<- *prometheus.Desc) { ch <- g.desc }
+
+func (g *dbGauges) Collect(ch chan<- prometheus.Metric) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if time.Since(g.readAt) >= dbGaugesTTL {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		values, err := g.read(ctx)
+		cancel()
+		g.values, g.readAt = values, time.Now()
+		if err != nil {
+			g.values = nil
+		}
+	}
+	for label, v := range g.values {
+		ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, v, label)
 	}
 }
