@@ -130,7 +130,22 @@ func TestGenerateCommand(t *testing.T) {
 		}
 		mine, _ := do(http.MethodGet, "/api/v1/sequences?mine=true", "", token)["items"].([]any)
 		if len(mine) != 2 {
-			t.Errorf("the second user has %d sequences of their own, want 2", len(mine))
+			t.Fatalf("the second user has %d sequences of their own, want 2", len(mine))
+		}
+		// Eight minute-long steps, held on each side where the pose is
+		// two-sided: the total follows the library's rule.
+		for _, s := range mine {
+			seq := do(http.MethodGet, "/api/v1/sequences/"+s.(map[string]any)["id"].(string), "", token)
+			want := 0.0
+			for _, st := range seq["steps"].([]any) {
+				want += 60
+				if st.(map[string]any)["pose"].(map[string]any)["two_sided"] == true {
+					want += 60
+				}
+			}
+			if seq["total_duration_seconds"] != want {
+				t.Errorf("a generated sequence lasts %v, its steps %v", seq["total_duration_seconds"], want)
+			}
 		}
 	})
 }

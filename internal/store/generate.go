@@ -118,6 +118,14 @@ FROM sequences s WHERE s.owner_id IS NULL ORDER BY s.id`)
 		}
 		first = last
 	}
+	// A both step of a two-sided pose counts twice: the library's rule,
+	// applied to the new sequences (and, harmlessly, to any other slug the
+	// pattern matches) in one statement.
+	if done.Sequences > 0 {
+		if _, err := db.write.ExecContext(ctx, deriveTotals+`slug LIKE $1`, w.EmailPrefix+"-flow-%"); err != nil {
+			return done, fmt.Errorf("generate: %w", err)
+		}
+	}
 	// PostgreSQL's autovacuum would analyse the new rows at some point; do
 	// it now, so plans right after a load are those of production. SQLite
 	// gathers no statistics unless asked, and the service never asks.
@@ -209,7 +217,7 @@ func (db *DB) generateSequences(ctx context.Context, tx *txn, w Workload, first 
 			k := first*w.SequencesEach + i
 			return []any{ids[i], fmt.Sprintf("%s-flow-%07d", w.EmailPrefix, k), fmt.Sprintf("%s Flow %05d", names[k%len(names)], k),
 				levels[k%len(levels)], styles[k%len(styles)], areas[k%len(areas)], users[i/w.SequencesEach][0],
-				generatedSteps * 60, now, now}
+				0, now, now} // totals are derived once all are in
 		})
 	if err != nil {
 		return err
