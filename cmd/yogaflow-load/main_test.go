@@ -130,3 +130,17 @@ func TestRefuses(t *testing.T) {
 }
 
 func noEnv(string) string { return "" }
+
+// figures returns route's endpoint ("" for the total), empty when no
+// request went there.
+func (r *report) figures(route string) *endpoint {
+	if route == "" {
+		return &r.total
+	}
+	if ep := r.endpoints[route]; ep != nil {
+		return ep
+	}
+	return &endpoint{}
+}
+
+func (e *endpoint) requests() uint64 { return e.metrics.Requests }

@@ -70,20 +70,6 @@ func (r *report) close() {
 	r.total.metrics.Close()
 }
 
-// figures returns route's endpoint ("" for the total), empty when no
-// request went there.
-func (r *report) figures(route string) *endpoint {
-	if route == "" {
-		return &r.total
-	}
-	if ep := r.endpoints[route]; ep != nil {
-		return ep
-	}
-	return &endpoint{}
-}
-
-func (e *endpoint) requests() int { return int(e.metrics.Requests) } // #nosec G115 -- a run sends far fewer than 2^63 requests
-
 func (e *endpoint) errorCount() int {
 	n := 0
 	for _, c := range e.errors {

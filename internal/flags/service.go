@@ -243,9 +243,9 @@ type Results struct {
 	Variants []VariantResult
 }
 
-// Results compares the practice of each variant of flag key over
-// [from, to]: each a date (a whole UTC day) or an RFC 3339 instant, "" for
-// no bound. Every variant the flag has, and its default, is listed, with
+// Results compares the practice of each variant of flag key over the
+// sessions started from from up to, not including, to: each a date (a
+// whole UTC day) or an RFC 3339 instant, "" for no bound. Every variant the flag has, and its default, is listed, with
 // zeros when nobody practised holding it.
 func (s *Service) Results(ctx context.Context, key, from, to string) (Results, error) {
 	var r Results

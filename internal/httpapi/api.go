@@ -181,7 +181,8 @@ func routes(api huma.API, d Deps) {
 func apiConfig(version string) huma.Config {
 	cfg := huma.DefaultConfig("YogaFlow API", version)
 	cfg.Info.Description = "The HTTP API of YogaFlow, a yoga practice service. " +
-		"Errors are RFC 9457 problem documents with a stable `code`."
+		"Errors are RFC 9457 problem documents with a stable `code`. Request bodies may be up to 1 MiB where they carry " +
+		"content (poses, sequences) and 64 KiB elsewhere; larger ones are refused with 413 before they are read."
 	// Our own pages serve the docs from the binary; no $schema links in bodies.
 	cfg.DocsPath = ""
 	cfg.SchemasPath = ""

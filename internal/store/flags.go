@@ -83,6 +83,8 @@ func (s *Flags) CreateFlag(ctx context.Context, f flags.Flag, audit flags.Audit)
 }
 
 func (s *Flags) UpdateFlag(ctx context.Context, f flags.Flag, audit flags.Audit) error {
+	// created_at is written back unchanged: both statements take writeFlag's
+	// one argument list.
 	return s.writeFlag(ctx, f, audit, `UPDATE flags SET description = $2, enabled = $3, rollout_percent = $4, variants = $5,
 default_variant = $6, roles = $7, created_at = $8, updated_at = $9 WHERE key = $1`)
 }

@@ -46,7 +46,7 @@ func (r *Rate) UnmarshalText(b []byte) error {
 	return err
 }
 
-// Headers are the names of the headers a limited response carries.
+// headers are the names of the headers a limited response carries.
 var headers = httprate.ResponseHeaders{
 	Limit:      "RateLimit-Limit",
 	Remaining:  "RateLimit-Remaining",
@@ -87,7 +87,6 @@ func (s *Store) Check() error {
 // Limiter is one policy.
 type Limiter struct {
 	name string
-	rate Rate
 	rl   *httprate.RateLimiter
 }
 
@@ -115,7 +114,7 @@ func (s *Store) Limiter(name string, rate Rate) *Limiter {
 			},
 		}))
 	}
-	return &Limiter{name: name, rate: rate, rl: httprate.NewRateLimiter(rate.Limit, rate.Window, opts...)}
+	return &Limiter{name: name, rl: httprate.NewRateLimiter(rate.Limit, rate.Window, opts...)}
 }
 
 // Name is the policy's name.

@@ -31,6 +31,7 @@ func New(ctx context.Context, endpoint, version string) (*sdktrace.TracerProvide
 		resource.WithFromEnv(),
 	)
 	if err != nil {
+		_ = exporter.Shutdown(ctx)
 		return nil, fmt.Errorf("tracing: %w", err)
 	}
 	return sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res)), nil

@@ -33,9 +33,10 @@ function input(name, type, attrs = {}) {
   return h('input', { name, type, ...attrs });
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
+// safeNext keeps a post-sign-in redirect on this site: a path, never
+// "//host" or "/\host", which browsers read as another host.
 function safeNext(next) {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
 }
 
 export function signIn(ctx) {
