@@ -25,7 +25,17 @@ const checkTimeout = 2 * time.Second
 type healthHandlers struct {
 	checks []Check
 	logger *slog.Logger
+
+	// The last answer, reused for readyReuse: /health/ready is open to
+	// anyone, and each answer costs a query, pings and an SMTP dial.
+	mu      sync.Mutex
+	last    *readyOutput
+	checked time.Time
 }
+
+// readyReuse is how long one readiness answer serves: well under any load
+// balancer's probe interval.
+const readyReuse = time.Second
 
 type liveOutput struct {
 	Body struct {
@@ -57,6 +67,11 @@ type readyOutput struct {
 }
 
 func (h *healthHandlers) ready(ctx context.Context, _ *struct{}) (*readyOutput, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.last != nil && time.Since(h.checked) < readyReuse {
+		return h.last, nil
+	}
 	out := &readyOutput{Status: http.StatusOK, Body: readiness{Status: "ok", Checks: make(map[string]checkResult, len(h.checks))}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -73,6 +88,7 @@ func (h *healthHandlers) ready(ctx context.Context, _ *struct{}) (*readyOutput, 
 		})
 	}
 	wg.Wait()
+	h.last, h.checked = out, time.Now()
 	return out, nil
 }
 

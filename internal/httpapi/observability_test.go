@@ -110,3 +110,18 @@ func TestOperationalMetricsAfterKnownTraffic(t *testing.T) {
 		a.Do(t, "GET", "/health/ready", nil).Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"checks.jobs.status": "ok"}})
 	})
 }
+
+// TestReadinessAnswersAreReused: /health/ready is open to anyone, so one
+// answer serves every probe for a second instead of running the checks
+// (a query, pings, an SMTP dial) each time.
+func TestReadinessAnswersAreReused(t *testing.T) {
+	a := apptest.New(t, sqliteEngine(t))
+	a.Do(t, "GET", "/health/ready", nil).Check(t, apptest.Scenario{Status: 200})
+	before := a.DB.QueryCount()
+	for range 20 {
+		a.Do(t, "GET", "/health/ready", nil).Check(t, apptest.Scenario{Status: 200})
+	}
+	if n := a.DB.QueryCount() - before; n != 0 {
+		t.Errorf("20 probes within a second ran %d queries", n)
+	}
+}

@@ -226,7 +226,11 @@ func (h *practiceHandlers) out(s practice.Session, err error) (*sessionOutput, e
 }
 
 func (h *practiceHandlers) start(ctx context.Context, in *startSessionInput) (*sessionOutput, error) {
-	return h.out(h.svc.Start(ctx, viewer(ctx), principalFrom(ctx).Roles, in.Body.SequenceID))
+	var roles []string
+	if p := principalFrom(ctx); p != nil {
+		roles = p.Roles
+	}
+	return h.out(h.svc.Start(ctx, viewer(ctx), roles, in.Body.SequenceID))
 }
 
 func (h *practiceHandlers) current(ctx context.Context, _ *struct{}) (*sessionOutput, error) {

@@ -246,6 +246,7 @@ func TestLimitsSurviveRedisGoingAway(t *testing.T) {
 	if !strings.Contains(a.Logs.String(), "each instance counts rate limits on its own") {
 		t.Error("the log does not say the limits are per instance")
 	}
+	time.Sleep(time.Second) // readiness answers are reused for a second
 	a.Do(t, "GET", "/health/ready", nil).Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"checks.ratelimit.status": "down"}})
 
 	proxy.start()
@@ -256,6 +257,7 @@ func TestLimitsSurviveRedisGoingAway(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	time.Sleep(time.Second)
 	a.Do(t, "GET", "/health/ready", nil).Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"checks.ratelimit.status": "ok"}})
 }
 
