@@ -114,6 +114,11 @@ func parseErrors(err error) error {
 		if f, ok := reflect.TypeFor[Config]().FieldByName(pe.Name); ok {
 			name = envPrefix + f.Tag.Get("env")
 		}
+		if pe.Type.PkgPath() != "" {
+			// A type of its own (a rate, a duration) says what it wants.
+			out = append(out, fmt.Errorf("%s: %v", name, pe.Err))
+			continue
+		}
 		out = append(out, fmt.Errorf("%s: not a valid %s", name, pe.Type))
 	}
 	return errors.Join(out...)

@@ -68,6 +68,12 @@ func TestLoadReportsEveryBadValue(t *testing.T) {
 		}},
 		{name: "not a number", env: map[string]string{"YOGAFLOW_BCRYPT_COST": "twelve"},
 			wantErr: []string{"BCRYPT_COST"}},
+		{name: "rate limits", env: map[string]string{"YOGAFLOW_RATE_LIMIT_AUTH": "fast", "YOGAFLOW_RATE_LIMIT_USER": "10/1ms",
+			"YOGAFLOW_RATE_LIMIT_PUBLIC": "0/1m"},
+			wantErr: []string{`YOGAFLOW_RATE_LIMIT_AUTH: "fast" is not a rate like 5/1m`, "YOGAFLOW_RATE_LIMIT_USER: \"10/1ms\" is not a rate like 5/1m: the window must be",
+				"YOGAFLOW_RATE_LIMIT_PUBLIC"}},
+		{name: "negative slow query", env: map[string]string{"YOGAFLOW_SLOW_QUERY": "-1s"},
+			wantErr: []string{"YOGAFLOW_SLOW_QUERY: must be a positive duration"}},
 		{name: "empty sqlite path", env: map[string]string{"YOGAFLOW_DATABASE_URL": "sqlite:"},
 			wantErr: []string{"YOGAFLOW_DATABASE_URL: sqlite: needs a file path"}},
 	}
