@@ -193,6 +193,9 @@ type Store interface {
 	// ErrEmailTaken when the email is registered.
 	CreateUser(ctx context.Context, u User, passwordHash string, verify *EmailToken, job EmailJob) error
 	UserByID(ctx context.Context, id string) (User, error)
+	// UserTimezone is the user's time zone name alone: practice asks for it
+	// on every stats and history request. ErrNotFound when there is none.
+	UserTimezone(ctx context.Context, userID string) (string, error)
 	// UserCredentials returns the user with that email and the password hash.
 	UserCredentials(ctx context.Context, email string) (User, string, error)
 	PasswordHash(ctx context.Context, userID string) (string, error)

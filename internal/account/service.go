@@ -410,11 +410,11 @@ func (s *Service) Me(ctx context.Context, p *Principal) (User, error) {
 
 // Timezone returns the user's time zone, in which their days are counted.
 func (s *Service) Timezone(ctx context.Context, userID string) (*time.Location, error) {
-	u, err := s.store.UserByID(ctx, userID)
+	tz, err := s.store.UserTimezone(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	return time.LoadLocation(u.Timezone)
+	return time.LoadLocation(tz)
 }
 
 // UpdateMe changes the caller's display name and time zone; nil leaves one

@@ -131,6 +131,15 @@ created_at, updated_at, password_hash FROM users WHERE email = $1`, email), &has
 	return u, hash, err
 }
 
+func (s *Accounts) UserTimezone(ctx context.Context, userID string) (string, error) {
+	var tz string
+	err := s.db.read.QueryRowContext(ctx, `SELECT timezone FROM users WHERE id = $1`, userID).Scan(&tz)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", account.ErrNotFound
+	}
+	return tz, err
+}
+
 func (s *Accounts) PasswordHash(ctx context.Context, userID string) (string, error) {
 	var hash string
 	err := s.db.read.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = $1`, userID).Scan(&hash)
