@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/yogaflow/yogaflow/internal/library"
 	"github.com/yogaflow/yogaflow/internal/practice"
 )
 
@@ -202,9 +203,7 @@ func (db *DB) generateSequences(ctx context.Context, tx *txn, w Workload, first 
 	if n == 0 {
 		return nil
 	}
-	levels := []string{"beginner", "intermediate", "advanced"}
-	styles := []string{"hatha", "vinyasa", "yin", "restorative", "power", "ashtanga", "gentle"}
-	areas := []string{"flexibility", "strength", "balance", "relaxation", "core", "hips", "back", "energy", "sleep", "full_body"}
+	levels, styles, areas := library.Difficulties, library.Styles, library.FocusAreas
 	names := []string{"Gentle", "Morning", "My", "Power", "Evening"}
 	now := w.Now.UTC().Truncate(time.Millisecond)
 	ids := make([]string, n)
