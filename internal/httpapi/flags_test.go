@@ -176,10 +176,7 @@ func TestFlagAssignment(t *testing.T) {
 			t.Errorf("user: %v %q, want off", e, v)
 		}
 
-		metrics := string(a.Do(t, "GET", "/metrics", nil).Body)
-		if !strings.Contains(metrics, `yogaflow_flag_evaluations_total{flag="editor_tools",variant="on"} 1`) {
-			t.Errorf("/metrics does not count the evaluations of editor_tools by variant")
-		}
+		checkMetrics(t, a, `yogaflow_flag_evaluations_total{flag="editor_tools",variant="on"} 1`)
 	})
 }
 

@@ -3,8 +3,10 @@ package httpapi_test
 import (
 	"crypto/rand"
 	"os"
+	"strings"
 	"testing"
 
+	"github.com/yogaflow/yogaflow/internal/apptest"
 	"github.com/yogaflow/yogaflow/internal/platform/testdb"
 )
 
@@ -25,4 +27,15 @@ func instanceSetups(t *testing.T) map[string][]string {
 		setups["postgres and redis"] = []string{"YOGAFLOW_REDIS_URL=" + redis, "YOGAFLOW_REDIS_PREFIX=yogaflow-test:" + rand.Text() + ":"}
 	}
 	return setups
+}
+
+// checkMetrics fails for each line /metrics does not hold.
+func checkMetrics(t *testing.T, a *apptest.App, lines ...string) {
+	t.Helper()
+	text := string(a.Do(t, "GET", "/metrics", nil).Body)
+	for _, line := range lines {
+		if !strings.Contains(text, line) {
+			t.Errorf("/metrics lacks %q", line)
+		}
+	}
 }

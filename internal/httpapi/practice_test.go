@@ -167,16 +167,10 @@ func TestSessionEventsInMetricsAndLog(t *testing.T) {
 		_, other := newUser(t, a)
 		logAt(t, a, other, a.Clock.Now().Add(-72*time.Hour), 300)
 
-		metrics := string(a.Do(t, "GET", "/metrics", nil).Body)
-		for _, want := range []string{
+		checkMetrics(t, a,
 			"yogaflow_sessions_started_total 2", "yogaflow_sessions_completed_total 3",
 			"yogaflow_sessions_abandoned_total 1", "yogaflow_practice_seconds_total 1030",
-			`yogaflow_active_users{window="day"} 1`, `yogaflow_active_users{window="week"} 2`,
-		} {
-			if !strings.Contains(metrics, want) {
-				t.Errorf("/metrics lacks %q", want)
-			}
-		}
+			`yogaflow_active_users{window="day"} 1`, `yogaflow_active_users{window="week"} 2`)
 		for _, want := range []string{`"msg":"session started"`, `"msg":"session completed"`, `"msg":"session abandoned"`, `"duration_seconds":100`} {
 			if !strings.Contains(a.Logs.String(), want) {
 				t.Errorf("the log lacks %s", want)

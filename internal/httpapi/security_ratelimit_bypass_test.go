@@ -61,10 +61,7 @@ func TestAuthEndpointsAreLimitedPerClientIP(t *testing.T) {
 		a.DoFrom(t, attacker, "GET", "/api/v1/poses", nil).Check(t, apptest.Scenario{Status: 200})
 		a.DoFrom(t, attacker, "GET", "/health", nil).Check(t, apptest.Scenario{Status: 200})
 
-		metrics := string(a.Do(t, "GET", "/metrics", nil).Body)
-		if !strings.Contains(metrics, `yogaflow_ratelimit_rejections_total{policy="auth"} 3`) {
-			t.Errorf("/metrics does not count the 3 refusals of the auth policy")
-		}
+		checkMetrics(t, a, `yogaflow_ratelimit_rejections_total{policy="auth"} 3`)
 	}, "YOGAFLOW_RATE_LIMIT_AUTH=3/1m")
 }
 
