@@ -42,7 +42,7 @@ const (
 
 var (
 	phone  = [2]int64{390, 844}
-	laptop = [2]int64{1366, 768}
+	laptop = [2]int64{1280, 800}
 	// The main pages, shot at both widths when a test fails.
 	mainPages = []string{"/", "/poses", "/sequences", "/practice", "/history", "/stats", "/profile"}
 )
@@ -314,39 +314,50 @@ func (b *browser) waitHeading(want string) {
 	b.waitText("main h1", want)
 }
 
+// screenshot writes the screen at size as name-WIDTH.png under the test's
+// artifact directory, after opening path unless it is "".
+func (b *browser) screenshot(name string, size [2]int64, path string) {
+	ctx, cancel := context.WithTimeout(b.ctx, step)
+	defer cancel()
+	err := chromedp.Do(ctx, chromedp.EmulateViewport(size[0], size[1]))
+	if err == nil && path != "" {
+		err = chromedp.Do(ctx, chromedp.Navigate(b.origin+path), chromedp.Sleep(700*time.Millisecond))
+	}
+	var png []byte
+	if err == nil {
+		png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	}
+	if err == nil {
+		err = os.WriteFile(filepath.Join(b.t.ArtifactDir(), fmt.Sprintf("%s-%d.png", name, size[0])), png, 0o644)
+	}
+	if err != nil {
+		b.t.Logf("screenshot of %s at %d px: %v", name, size[0], err)
+	}
+}
+
+// shoot writes the current screen at phone and laptop sizes, as a person
+// would see it on each, and leaves the tab at laptop size. The files are
+// kept with go test -artifacts, for looking at.
+func (b *browser) shoot(name string) {
+	b.t.Helper()
+	b.screenshot(name, phone, "")
+	b.screenshot(name, laptop, "")
+}
+
 // screenshots writes the current screen and the main pages at phone and
 // laptop widths under the test's artifact directory.
 func (b *browser) screenshots() {
-	dir := b.t.ArtifactDir()
-	shot := func(name string, size [2]int64, path string) {
-		ctx, cancel := context.WithTimeout(b.ctx, step)
-		defer cancel()
-		err := chromedp.Do(ctx, chromedp.EmulateViewport(size[0], size[1]))
-		if err == nil && path != "" {
-			err = chromedp.Do(ctx, chromedp.Navigate(b.origin+path), chromedp.Sleep(700*time.Millisecond))
-		}
-		var png []byte
-		if err == nil {
-			png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		}
-		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%d.png", name, size[0])), png, 0o644)
-		}
-		if err != nil {
-			b.t.Logf("screenshot of %s at %d px: %v", name, size[0], err)
-		}
-	}
-	shot("failure", laptop, "")
+	b.screenshot("failure", laptop, "")
 	for _, p := range mainPages {
 		name := strings.ReplaceAll(strings.Trim(p, "/"), "/", "-")
 		if name == "" {
 			name = "home"
 		}
 		for _, size := range [][2]int64{phone, laptop} {
-			shot(name, size, p)
+			b.screenshot(name, size, p)
 		}
 	}
-	b.t.Logf("screenshots in %s (kept with go test -artifacts)", dir)
+	b.t.Logf("screenshots in %s (kept with go test -artifacts)", b.t.ArtifactDir())
 }
 
 // signIn signs in through the sign-in page and waits for the home screen.
