@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -21,15 +22,22 @@ type sessionBody struct {
 	DurationSeconds int        `json:"duration_seconds" example:"1140" doc:"Active time by the server's clock, pauses excluded."`
 	PausedSeconds   int        `json:"paused_seconds" example:"60"`
 	CurrentStep     int        `json:"current_step" example:"3" doc:"The position of the step being practised."`
+	CurrentSide     *string    `json:"current_side" enum:"left,right" example:"left" doc:"The side of that step being held; null for a pose with one side."`
+	StepElapsed     int        `json:"step_elapsed_seconds" example:"40" doc:"Active seconds into the current step, from its start (a left side follows the right): where another device resumes."`
 	Rating          *int       `json:"rating,omitempty" example:"5"`
 	Notes           *string    `json:"notes,omitempty" example:"Hips felt open today."`
 }
 
 func toSessionBody(s practice.Session, now time.Time) sessionBody {
-	active, paused := s.Durations(now)
-	return sessionBody{ID: s.ID, SequenceID: s.SequenceID, SequenceName: s.SequenceName, Status: s.Status,
-		StartedAt: s.StartedAt, EndedAt: s.EndedAt, DurationSeconds: int(active / time.Second),
-		PausedSeconds: int(paused / time.Second), CurrentStep: s.CurrentStep, Rating: s.Rating, Notes: s.Notes}
+	s = s.At(now)
+	b := sessionBody{ID: s.ID, SequenceID: s.SequenceID, SequenceName: s.SequenceName, Status: s.Status,
+		StartedAt: s.StartedAt, EndedAt: s.EndedAt, DurationSeconds: int(s.ActiveBanked / time.Second),
+		PausedSeconds: int(s.PausedBanked / time.Second), CurrentStep: s.CurrentStep,
+		StepElapsed: int(s.StepElapsed / time.Second), Rating: s.Rating, Notes: s.Notes}
+	if s.CurrentSide != "" {
+		b.CurrentSide = &s.CurrentSide
+	}
+	return b
 }
 
 // IdempotencyHeader documents the Idempotency-Key a POST honours; the
@@ -69,7 +77,9 @@ type (
 		ID string `path:"id" maxLength:"64" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a70"`
 		IdempotencyHeader
 		Body struct {
-			StepPosition int `json:"step_position" minimum:"1" example:"3" doc:"1-based position of the step now being practised."`
+			StepPosition int     `json:"step_position" minimum:"1" maximum:"100" example:"3" doc:"1-based position of the step now being practised."`
+			Side         *string `json:"side,omitempty" enum:"left,right" example:"left" doc:"The side of that step being held: one of the sides the step is held on (a 'both' step of a two-sided pose: right, then left); leave it out for a pose with one side."`
+			StepElapsed  *int    `json:"step_elapsed_seconds,omitempty" minimum:"0" maximum:"7200" example:"40" doc:"Active seconds into the step, from its start; with side, a value shorter than what comes before that side counts from the side's start (left, 5: five seconds into the left side). Absent: the start of the step (or of the side)."`
 		}
 	}
 )
@@ -175,6 +185,14 @@ func (h *practiceHandlers) stats(ctx context.Context, in *statsInput) (*statsOut
 	return &statsOutput{Body: b}, nil
 }
 
+// clockRule is how the server keeps a session's clock, for the operations
+// that show it.
+var clockRule = "The server keeps the clock: from the last report (start, progress, pause, resume) it walks the practice along " +
+	"the sequence as it was when the session started (current_step, current_side, step_elapsed_seconds move on by themselves), " +
+	"and it counts active time for at most what is left of the sequence plus " + strconv.Itoa(int(practice.IdleTolerance/time.Second)) +
+	" seconds: past that, a practice left open " +
+	"is paused, from the moment it reached that bound, and the rest counts as paused time."
+
 type practiceHandlers struct {
 	svc *practice.Service
 }
@@ -186,9 +204,9 @@ func registerPracticeRoutes(api huma.API, h *practiceHandlers) {
 			Summary: summary, Description: description, DefaultStatus: status, Errors: errs}, "")
 	}
 	register(api, op("start-session", http.MethodPost, "/sessions", "Start practising a sequence",
-		"409 session_conflict, with the active session's id, while another session is in progress or paused; this holds under concurrent requests.",
+		"409 session_conflict, with the active session's id, while another session is in progress or paused; this holds under concurrent requests. "+clockRule,
 		http.StatusCreated, http.StatusConflict), h.start)
-	register(api, op("current-session", http.MethodGet, "/sessions/current", "My active session", "404 when there is none.",
+	register(api, op("current-session", http.MethodGet, "/sessions/current", "My active session", "404 when there is none. "+clockRule,
 		0, http.StatusNotFound), h.current)
 	register(api, op("get-session", http.MethodGet, "/sessions/{id}", "A session of mine", "Another user's session is a 404.",
 		0, http.StatusNotFound), h.get)
@@ -214,8 +232,11 @@ func registerPracticeRoutes(api huma.API, h *practiceHandlers) {
 			"minutes_by_day lists the last 90 days of it unless from is given, so its size does not grow with years of practice.", 0), h.stats)
 	register(api, op("log-practice", http.MethodPost, "/history", "Log a practice done offline",
 		"Recorded as completed; it must have ended by now and last at most a day.", http.StatusCreated), h.logPractice)
-	register(api, op("session-progress", http.MethodPost, "/sessions/{id}/progress", "Record the step being practised",
-		"So another device can resume there. A position outside the sequence is a 422.", 0, http.StatusNotFound, http.StatusConflict), h.progress)
+	register(api, op("session-progress", http.MethodPost, "/sessions/{id}/progress", "Record where the practice stands",
+		"The step, and optionally the side and the active seconds into the step, so another device resumes at the same step, side and second. "+
+			"Re-reporting the present step with neither side nor step_elapsed_seconds keeps the server's place. "+
+			"422 for a position outside the sequence, a side the step is not held on, or a time beyond the step (or that side). "+clockRule,
+		0, http.StatusNotFound, http.StatusConflict), h.progress)
 }
 
 func (h *practiceHandlers) out(s practice.Session, err error) (*sessionOutput, error) {
@@ -250,5 +271,10 @@ func (h *practiceHandlers) complete(ctx context.Context, in *completeSessionInpu
 }
 
 func (h *practiceHandlers) progress(ctx context.Context, in *progressInput) (*sessionOutput, error) {
-	return h.out(h.svc.Progress(ctx, viewer(ctx), in.ID, in.Body.StepPosition))
+	r := practice.Report{Step: in.Body.StepPosition, Side: in.Body.Side}
+	if in.Body.StepElapsed != nil {
+		d := time.Duration(*in.Body.StepElapsed) * time.Second
+		r.Elapsed = &d
+	}
+	return h.out(h.svc.Progress(ctx, viewer(ctx), in.ID, r))
 }

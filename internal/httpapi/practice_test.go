@@ -53,9 +53,10 @@ func TestSessionClockAcrossPauses(t *testing.T) {
 		step("resume", 0, map[string]any{"status": "in_progress", "duration_seconds": 150, "paused_seconds": 50})
 		a.Do(t, "POST", path+"/progress", map[string]any{"step_position": 3}, bearer(user.access)...).
 			Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"current_step": 3}})
+		// Downward-Facing Dog is 30 s: the clock walks on into Corpse.
 		a.Clock.Advance(40 * time.Second)
 		a.Do(t, "GET", "/api/v1/sessions/current", nil, bearer(user.access)...).Check(t, apptest.Scenario{Status: 200,
-			JSON: map[string]any{"id": id, "current_step": 3, "duration_seconds": 190}})
+			JSON: map[string]any{"id": id, "current_step": 4, "step_elapsed_seconds": 10, "duration_seconds": 190}})
 		a.Do(t, "POST", path+"/complete", map[string]any{"rating": 5, "notes": "Steady."}, bearer(user.access)...).
 			Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"status": "completed", "duration_seconds": 190,
 				"paused_seconds": 50, "rating": 5, "notes": "Steady."}})

@@ -78,6 +78,21 @@ type Step struct {
 	Cue             *string
 }
 
+// Sides are the sides a step is held on, in the order practised: a "both"
+// step of a two-sided pose on the right and then the left, a step of a
+// two-sided pose on its one side, and a symmetric pose on none (once,
+// whatever its step says), as TotalDurationSeconds counts them.
+func (st Step) Sides() []string {
+	switch {
+	case !st.Pose.TwoSided:
+		return nil
+	case st.Side == "both":
+		return []string{"right", "left"}
+	default:
+		return []string{st.Side}
+	}
+}
+
 // Sequence is an ordered practice of poses.
 type Sequence struct {
 	ID          string

@@ -5,7 +5,12 @@ package practice
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"time"
+
+	"github.com/yogaflow/yogaflow/internal/library"
+	"github.com/yogaflow/yogaflow/internal/platform/validation"
 )
 
 // Statuses of a session.
@@ -47,27 +52,154 @@ type Session struct {
 	ActiveBanked time.Duration
 	PausedBanked time.Duration
 	StretchStart time.Time
-	CurrentStep  int
-	StepCount    int
-	Rating       *int
-	Notes        *string
-	UpdatedAt    time.Time
+	// Where the practice stands as of StretchStart: the step (1-based),
+	// its side ("" for a pose with one side) and the active time into the
+	// step.
+	CurrentStep int
+	CurrentSide string
+	StepElapsed time.Duration
+	StepCount   int
+	// Plan is what the session follows, copied from the sequence at the
+	// start; nil for a practice logged offline or started before plans
+	// were kept, which the clock then neither walks nor bounds.
+	Plan      []PlanStep
+	Rating    *int
+	Notes     *string
+	UpdatedAt time.Time
 	// Exposures holds, by flag key, the variant the user held of each
 	// running experiment when the session started; written with it.
 	Exposures map[string]string
 }
 
-// Durations returns the active and paused time of the session at now: what
-// is banked, plus the present stretch while it runs.
-func (s Session) Durations(now time.Time) (active, paused time.Duration) {
-	active, paused = s.ActiveBanked, s.PausedBanked
-	switch s.Status {
-	case InProgress:
-		active += max(0, now.Sub(s.StretchStart))
-	case Paused:
-		paused += max(0, now.Sub(s.StretchStart))
+// PlanStep is one step of a session's plan: held Seconds on each of its
+// Sides in turn, or once when Sides is empty (a pose with one side).
+type PlanStep struct {
+	Seconds int
+	Sides   []string
+}
+
+// PlanOf is the plan of a sequence: the library's rule of which steps are
+// held on each side.
+func PlanOf(seq library.Sequence) []PlanStep {
+	plan := make([]PlanStep, len(seq.Steps))
+	for i, st := range seq.Steps {
+		plan[i] = PlanStep{Seconds: st.DurationSeconds, Sides: st.Sides()}
 	}
-	return active, paused
+	return plan
+}
+
+// Length is how long the step is held in all.
+func (p PlanStep) Length() time.Duration {
+	return time.Duration(p.Seconds*max(1, len(p.Sides))) * time.Second
+}
+
+// sideAt is the side being held at elapsed into the step.
+func (p PlanStep) sideAt(elapsed time.Duration) string {
+	if len(p.Sides) == 0 {
+		return ""
+	}
+	i := 0
+	if p.Seconds > 0 {
+		i = int(elapsed / (time.Duration(p.Seconds) * time.Second))
+	}
+	return p.Sides[min(i, len(p.Sides)-1)]
+}
+
+// IdleTolerance is how long past the end of its plan a session in progress
+// keeps counting active time without a word from the player (a start,
+// progress, pause or resume). Past it the session counts as paused from
+// then on: a practice left open is not practice.
+const IdleTolerance = time.Minute
+
+// At is the session as it stands at now: the present stretch banked, the
+// practice walked along its plan by the active time since the last report,
+// and the idle bound applied (a session past it is paused, from the moment
+// it reached it).
+func (s Session) At(now time.Time) Session {
+	if !now.After(s.StretchStart) {
+		return s
+	}
+	stretch := now.Sub(s.StretchStart)
+	s.StretchStart = now
+	switch s.Status {
+	case Paused:
+		s.PausedBanked += stretch
+	case InProgress:
+		active := stretch
+		if limit, ok := s.activeLimit(); ok && active >= limit {
+			active, s.Status = limit, Paused
+		}
+		s.ActiveBanked += active
+		s.PausedBanked += stretch - active
+		s.walk(active)
+	}
+	return s
+}
+
+// activeLimit is how much more active time the session may count without
+// a report: what is left of its plan, and the tolerance.
+func (s Session) activeLimit() (time.Duration, bool) {
+	if len(s.Plan) == 0 || s.CurrentStep < 1 || s.CurrentStep > len(s.Plan) {
+		return 0, false
+	}
+	left := s.Plan[s.CurrentStep-1].Length() - s.StepElapsed
+	for _, p := range s.Plan[s.CurrentStep:] {
+		left += p.Length()
+	}
+	return max(0, left) + IdleTolerance, true
+}
+
+// walk moves the practice on by active time along its plan, step by step,
+// stopping at the end of the last.
+func (s *Session) walk(active time.Duration) {
+	if len(s.Plan) == 0 || s.CurrentStep < 1 || s.CurrentStep > len(s.Plan) {
+		return
+	}
+	elapsed := s.StepElapsed + active
+	for s.CurrentStep < len(s.Plan) && elapsed >= s.Plan[s.CurrentStep-1].Length() {
+		elapsed -= s.Plan[s.CurrentStep-1].Length()
+		s.CurrentStep++
+	}
+	step := s.Plan[s.CurrentStep-1]
+	s.StepElapsed = min(elapsed, step.Length())
+	s.CurrentSide = step.sideAt(s.StepElapsed)
+}
+
+// place puts the practice at step, side and elapsed along its plan.
+func (s *Session) place(step int, side *string, elapsed time.Duration) error {
+	p := s.Plan[step-1]
+	if side != nil {
+		i := slices.Index(p.Sides, *side)
+		if i < 0 {
+			return validation.New("side", sideRule(step, p))
+		}
+		start := time.Duration(i*p.Seconds) * time.Second
+		if elapsed < start {
+			elapsed += start
+		}
+		if end := start + time.Duration(p.Seconds)*time.Second; elapsed > end {
+			return validation.New("step_elapsed_seconds", fmt.Sprintf("must be within the %s side of step %d: at most %d",
+				*side, step, int(end/time.Second)))
+		}
+	}
+	if elapsed > p.Length() {
+		return validation.New("step_elapsed_seconds", fmt.Sprintf("must be within step %d: 0 to %d", step, int(p.Length()/time.Second)))
+	}
+	s.CurrentStep, s.StepElapsed, s.CurrentSide = step, elapsed, p.sideAt(elapsed)
+	if side != nil {
+		s.CurrentSide = *side // at the very end of the right side, still the right
+	}
+	return nil
+}
+
+func sideRule(step int, p PlanStep) string {
+	switch len(p.Sides) {
+	case 0:
+		return fmt.Sprintf("step %d holds a pose with no sides: leave side out", step)
+	case 1:
+		return fmt.Sprintf("step %d is held on the %s side only", step, p.Sides[0])
+	}
+	return fmt.Sprintf("step %d is held on the right side, then the left", step)
 }
 
 // Observer hears of sessions starting and ending: the business events that

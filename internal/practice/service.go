@@ -89,7 +89,10 @@ func (s *Service) Start(ctx context.Context, userID string, roles []string, sequ
 	}
 	sess := Session{ID: uuid.Must(uuid.NewV7()).String(), UserID: userID, SequenceID: &seq.ID, SequenceName: seq.Name,
 		Style: seq.Style, LocalDay: day, Status: InProgress, StartedAt: now, StretchStart: now, CurrentStep: 1,
-		StepCount: len(seq.Steps), UpdatedAt: now}
+		StepCount: len(seq.Steps), Plan: PlanOf(seq), UpdatedAt: now}
+	if len(sess.Plan) > 0 {
+		sess.CurrentSide = sess.Plan[0].sideAt(0)
+	}
 	if s.experiments != nil {
 		sess.Exposures = s.experiments.Exposures(ctx, userID, roles)
 	}
@@ -147,16 +150,47 @@ func (s *Service) Abandon(ctx context.Context, userID, id string) (Session, erro
 	})
 }
 
-// Progress records the step being practised (1-based), so another device
-// can resume there.
-func (s *Service) Progress(ctx context.Context, userID, id string, step int) (Session, error) {
+// Report is where the player says the practice stands: a step (1-based),
+// and optionally its side and the active time into the step.
+type Report struct {
+	Step    int
+	Side    *string
+	Elapsed *time.Duration
+}
+
+// Progress records where the practice stands, so another device can resume
+// there at the same step, side and second. Elapsed counts from the start
+// of the step; with a side, a time shorter than what comes before that side
+// counts from the side's start ("left, 5 s" is 5 s into the left side).
+// Re-reporting the present step with neither keeps the clock's place.
+func (s *Service) Progress(ctx context.Context, userID, id string, r Report) (Session, error) {
 	return s.transition(ctx, userID, id, []string{InProgress, Paused}, func(sess *Session, _ time.Time) error {
-		if step < 1 || step > sess.StepCount {
+		if r.Step < 1 || r.Step > sess.StepCount {
 			return validation.New("step_position", "must be a step of the sequence: 1 to "+strconv.Itoa(sess.StepCount))
 		}
-		sess.CurrentStep = step
-		return nil
+		if r.Side != nil && !slices.Contains([]string{"left", "right"}, *r.Side) {
+			return validation.New("side", "must be left or right")
+		}
+		if r.Step == sess.CurrentStep && r.Side == nil && r.Elapsed == nil {
+			return nil
+		}
+		var elapsed time.Duration
+		if r.Elapsed != nil {
+			elapsed = *r.Elapsed
+		}
+		if len(sess.Plan) != sess.StepCount {
+			sess.CurrentStep, sess.StepElapsed, sess.CurrentSide = r.Step, elapsed, deref(r.Side)
+			return nil
+		}
+		return sess.place(r.Step, r.Side, elapsed)
 	})
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // transition applies change to a session whose status is one of from,
@@ -167,12 +201,12 @@ func (s *Service) transition(ctx context.Context, userID, id string, from []stri
 	if err != nil {
 		return Session{}, err
 	}
+	was := sess.Status
+	now := s.clock()
+	sess = sess.At(now)
 	if !slices.Contains(from, sess.Status) {
 		return Session{}, ErrInvalidTransition
 	}
-	was := sess.Status
-	now := s.clock()
-	sess.ActiveBanked, sess.PausedBanked = sess.Durations(now)
 	sess.StretchStart, sess.UpdatedAt = now, now
 	if err := change(&sess, now); err != nil {
 		return Session{}, err

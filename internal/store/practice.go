@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"maps"
 	"slices"
@@ -20,16 +21,49 @@ var _ practice.Store = (*Practice)(nil)
 func (db *DB) Practice() *Practice { return &Practice{db: db} }
 
 const sessionColumns = `id, user_id, sequence_id, sequence_name, status, started_at, ended_at, active_ms, paused_ms,
-stretch_start, current_step, step_count, rating, notes, updated_at, style, local_day`
+stretch_start, current_step, step_count, rating, notes, updated_at, style, local_day, current_side, step_elapsed_ms, plan`
+
+// planStep is a practice.PlanStep as the plan column keeps it (JSON).
+type planStep struct {
+	Seconds int      `json:"seconds"`
+	Sides   []string `json:"sides,omitempty"`
+}
+
+func encodePlan(plan []practice.PlanStep) (sql.NullString, error) {
+	if plan == nil {
+		return sql.NullString{}, nil
+	}
+	rows := make([]planStep, len(plan))
+	for i, p := range plan {
+		rows[i] = planStep(p)
+	}
+	b, err := json.Marshal(rows)
+	return sql.NullString{String: string(b), Valid: true}, err
+}
+
+func decodePlan(col sql.NullString) ([]practice.PlanStep, error) {
+	if !col.Valid {
+		return nil, nil
+	}
+	var rows []planStep
+	if err := json.Unmarshal([]byte(col.String), &rows); err != nil {
+		return nil, err
+	}
+	plan := make([]practice.PlanStep, len(rows))
+	for i, r := range rows {
+		plan[i] = practice.PlanStep(r)
+	}
+	return plan, nil
+}
 
 func scanSession(r rowScanner) (practice.Session, error) {
 	var s practice.Session
-	var seqID, notes, style sql.NullString
+	var seqID, notes, style, side, plan sql.NullString
 	var ended sql.NullTime
 	var rating sql.NullInt64
-	var activeMS, pausedMS int64
+	var activeMS, pausedMS, stepMS int64
 	err := r.Scan(&s.ID, &s.UserID, &seqID, &s.SequenceName, &s.Status, &s.StartedAt, &ended, &activeMS, &pausedMS,
-		&s.StretchStart, &s.CurrentStep, &s.StepCount, &rating, &notes, &s.UpdatedAt, &style, &s.LocalDay)
+		&s.StretchStart, &s.CurrentStep, &s.StepCount, &rating, &notes, &s.UpdatedAt, &style, &s.LocalDay, &side, &stepMS, &plan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return practice.Session{}, practice.ErrNotFound
 	}
@@ -42,7 +76,11 @@ func scanSession(r rowScanner) (practice.Session, error) {
 	if notes.Valid {
 		s.Notes = &notes.String
 	}
-	s.Style = style.String
+	s.Style, s.CurrentSide = style.String, side.String
+	s.StepElapsed = time.Duration(stepMS) * time.Millisecond
+	if s.Plan, err = decodePlan(plan); err != nil {
+		return practice.Session{}, err
+	}
 	if rating.Valid {
 		r := int(rating.Int64)
 		s.Rating = &r
@@ -54,12 +92,16 @@ func scanSession(r rowScanner) (practice.Session, error) {
 }
 
 func (p *Practice) Create(ctx context.Context, s practice.Session) error {
-	err := p.db.inTx(ctx, func(tx *txn) error {
+	plan, err := encodePlan(s.Plan)
+	if err != nil {
+		return err
+	}
+	err = p.db.inTx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO practice_sessions (`+sessionColumns+`)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 			s.ID, s.UserID, s.SequenceID, s.SequenceName, s.Status, s.StartedAt, s.EndedAt, s.ActiveBanked.Milliseconds(),
 			s.PausedBanked.Milliseconds(), s.StretchStart, s.CurrentStep, s.StepCount, s.Rating, s.Notes, s.UpdatedAt,
-			nullString(s.Style), s.LocalDay)
+			nullString(s.Style), s.LocalDay, nullString(s.CurrentSide), s.StepElapsed.Milliseconds(), plan)
 		if err != nil {
 			return err
 		}
@@ -94,10 +136,11 @@ WHERE user_id = $1 AND status IN ('in_progress', 'paused')`, userID))
 
 func (p *Practice) Update(ctx context.Context, s practice.Session, from string) error {
 	res, err := p.db.write.ExecContext(ctx, `UPDATE practice_sessions SET status = $3, ended_at = $4, active_ms = $5,
-paused_ms = $6, stretch_start = $7, current_step = $8, rating = $9, notes = $10, updated_at = $11
+paused_ms = $6, stretch_start = $7, current_step = $8, rating = $9, notes = $10, updated_at = $11,
+current_side = $13, step_elapsed_ms = $14
 WHERE id = $1 AND user_id = $2 AND status = $12`,
 		s.ID, s.UserID, s.Status, s.EndedAt, s.ActiveBanked.Milliseconds(), s.PausedBanked.Milliseconds(), s.StretchStart,
-		s.CurrentStep, s.Rating, s.Notes, s.UpdatedAt, from)
+		s.CurrentStep, s.Rating, s.Notes, s.UpdatedAt, from, nullString(s.CurrentSide), s.StepElapsed.Milliseconds())
 	return affectedOne(res, err, practice.ErrInvalidTransition)
 }
 
