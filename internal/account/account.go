@@ -42,8 +42,37 @@ type User struct {
 	Timezone      string
 	EmailVerified bool
 	Roles         []string
+	Practice      PracticeSettings
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+}
+
+// PracticeSettings are how the player guides the user, kept with the
+// account so that they follow the user to another device.
+type PracticeSettings struct {
+	Voice            bool // speak pose names, sides and counts
+	Chime            bool // a soft chime between poses
+	BreathPacing     bool // cue inhale and exhale
+	BreathsPerMinute int  // the pace of those cues
+}
+
+// The pace of breath cues, in breaths a minute: slow, paced breathing.
+const (
+	MinBreathsPerMinute = 3
+	MaxBreathsPerMinute = 20
+)
+
+// DefaultPracticeSettings are a new account's.
+var DefaultPracticeSettings = PracticeSettings{Voice: true, BreathsPerMinute: 6}
+
+// ProfileChange is a change to the user's own profile; nil fields stay.
+type ProfileChange struct {
+	DisplayName      *string
+	Timezone         *string
+	Voice            *bool
+	Chime            *bool
+	BreathPacing     *bool
+	BreathsPerMinute *int
 }
 
 // Principal is who is making a request: a signed-in user (with the session
@@ -199,7 +228,9 @@ type Store interface {
 	// UserCredentials returns the user with that email and the password hash.
 	UserCredentials(ctx context.Context, email string) (User, string, error)
 	PasswordHash(ctx context.Context, userID string) (string, error)
-	UpdateProfile(ctx context.Context, userID, displayName, timezone string, at time.Time) (User, error)
+	// UpdateProfile writes u's display name, time zone and practice
+	// settings. ErrNotFound for an unknown user.
+	UpdateProfile(ctx context.Context, u User, at time.Time) (User, error)
 	// SetPassword stores a new hash, revokes every session of the user but
 	// keepSession (which may be ""), and spends their outstanding reset
 	// tokens.

@@ -87,7 +87,8 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, error) 
 		return User{}, err
 	}
 	now := s.clock()
-	u := User{ID: newID(), Email: email, DisplayName: name, Timezone: tz, Roles: []string{RoleUser}, CreatedAt: now, UpdatedAt: now}
+	u := User{ID: newID(), Email: email, DisplayName: name, Timezone: tz, Roles: []string{RoleUser}, Practice: DefaultPracticeSettings,
+		CreatedAt: now, UpdatedAt: now}
 	token, job := s.emailToken(u.ID, PurposeVerifyEmail, now)
 	if err := s.store.CreateUser(ctx, u, hash, &token, job); err != nil {
 		return User{}, err
@@ -110,7 +111,8 @@ func (s *Service) CreateUser(ctx context.Context, email, pw string, roles []stri
 		return User{}, err
 	}
 	now := s.clock()
-	u := User{ID: newID(), Email: email, Timezone: "UTC", Roles: roles, EmailVerified: true, CreatedAt: now, UpdatedAt: now}
+	u := User{ID: newID(), Email: email, Timezone: "UTC", Roles: roles, EmailVerified: true, Practice: DefaultPracticeSettings,
+		CreatedAt: now, UpdatedAt: now}
 	if err := s.store.CreateUser(ctx, u, hash, nil, EmailJob{}); err != nil {
 		return User{}, err
 	}
@@ -417,22 +419,37 @@ func (s *Service) Timezone(ctx context.Context, userID string) (*time.Location, 
 	return time.LoadLocation(tz)
 }
 
-// UpdateMe changes the caller's display name and time zone; nil leaves one
-// as it is.
-func (s *Service) UpdateMe(ctx context.Context, p *Principal, displayName, timezone *string) (User, error) {
+// UpdateMe changes the caller's display name, time zone and practice
+// settings; nil leaves one as it is.
+func (s *Service) UpdateMe(ctx context.Context, p *Principal, c ProfileChange) (User, error) {
 	u, err := s.store.UserByID(ctx, p.UserID)
 	if err != nil {
 		return User{}, err
 	}
-	if displayName != nil {
-		u.DisplayName = strings.TrimSpace(*displayName)
+	if c.DisplayName != nil {
+		u.DisplayName = strings.TrimSpace(*c.DisplayName)
 	}
-	if timezone != nil {
-		if u.Timezone, err = checkTimezone(*timezone); err != nil {
+	if c.Timezone != nil {
+		if u.Timezone, err = checkTimezone(*c.Timezone); err != nil {
 			return User{}, err
 		}
 	}
-	return s.store.UpdateProfile(ctx, u.ID, u.DisplayName, u.Timezone, s.clock())
+	set := func(dst *bool, v *bool) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&u.Practice.Voice, c.Voice)
+	set(&u.Practice.Chime, c.Chime)
+	set(&u.Practice.BreathPacing, c.BreathPacing)
+	if c.BreathsPerMinute != nil {
+		if n := *c.BreathsPerMinute; n < MinBreathsPerMinute || n > MaxBreathsPerMinute {
+			return User{}, validation.New("practice_settings.breaths_per_minute",
+				fmt.Sprintf("must be from %d to %d", MinBreathsPerMinute, MaxBreathsPerMinute))
+		}
+		u.Practice.BreathsPerMinute = *c.BreathsPerMinute
+	}
+	return s.store.UpdateProfile(ctx, u, s.clock())
 }
 
 // ChangePassword checks the current password, sets the new one and ends

@@ -19,13 +19,30 @@ import (
 
 // userBody is a user as the API shows it.
 type userBody struct {
-	ID            string    `json:"id" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a5b" doc:"The user's ID."`
-	Email         string    `json:"email" example:"ana@example.com" doc:"Normalised: trimmed and lower-case."`
-	DisplayName   string    `json:"display_name" example:"Ana" doc:"How the user is greeted; may be empty."`
-	Timezone      string    `json:"timezone" example:"Europe/Lisbon" doc:"IANA time zone; days and streaks are counted in it."`
-	EmailVerified bool      `json:"email_verified" example:"true" doc:"Whether the email address has been confirmed."`
-	Roles         []string  `json:"roles" example:"[\"user\"]" doc:"Roles held: user, editor, admin."`
-	CreatedAt     time.Time `json:"created_at" example:"2026-01-31T07:15:00Z" doc:"When the account was made."`
+	ID            string   `json:"id" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a5b" doc:"The user's ID."`
+	Email         string   `json:"email" example:"ana@example.com" doc:"Normalised: trimmed and lower-case."`
+	DisplayName   string   `json:"display_name" example:"Ana" doc:"How the user is greeted; may be empty."`
+	Timezone      string   `json:"timezone" example:"Europe/Lisbon" doc:"IANA time zone; days and streaks are counted in it."`
+	EmailVerified bool     `json:"email_verified" example:"true" doc:"Whether the email address has been confirmed."`
+	Roles         []string `json:"roles" example:"[\"user\"]" doc:"Roles held: user, editor, admin."`
+	// Practice is how the player guides the user, on every device.
+	Practice  practiceSettings `json:"practice_settings"`
+	CreatedAt time.Time        `json:"created_at" example:"2026-01-31T07:15:00Z" doc:"When the account was made."`
+}
+
+type practiceSettings struct {
+	Voice            bool `json:"voice" example:"true" doc:"Spoken guidance: pose names, sides, a count before each change. On for a new account."`
+	Chime            bool `json:"chime" example:"false" doc:"A soft chime between poses."`
+	BreathPacing     bool `json:"breath_pacing" example:"false" doc:"Inhale and exhale cues at breaths_per_minute."`
+	BreathsPerMinute int  `json:"breaths_per_minute" minimum:"3" maximum:"20" example:"6" doc:"The pace of breath cues; 6 for a new account."`
+}
+
+// practiceSettingsChange is a PATCH of the settings: what is left out stays.
+type practiceSettingsChange struct {
+	Voice            *bool `json:"voice,omitempty" example:"true"`
+	Chime            *bool `json:"chime,omitempty" example:"true"`
+	BreathPacing     *bool `json:"breath_pacing,omitempty" example:"true"`
+	BreathsPerMinute *int  `json:"breaths_per_minute,omitempty" minimum:"3" maximum:"20" example:"5"`
 }
 
 func toUserBody(u account.User) userBody {
@@ -34,7 +51,7 @@ func toUserBody(u account.User) userBody {
 		roles = []string{}
 	}
 	return userBody{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Timezone: u.Timezone,
-		EmailVerified: u.EmailVerified, Roles: roles, CreatedAt: u.CreatedAt}
+		EmailVerified: u.EmailVerified, Roles: roles, Practice: practiceSettings(u.Practice), CreatedAt: u.CreatedAt}
 }
 
 type userOutput struct {
@@ -131,8 +148,9 @@ type (
 	}
 	updateMeInput struct {
 		Body struct {
-			DisplayName *string `json:"display_name,omitempty" maxLength:"100" example:"Ana Sofia"`
-			Timezone    *string `json:"timezone,omitempty" maxLength:"64" example:"Asia/Tokyo"`
+			DisplayName *string                 `json:"display_name,omitempty" maxLength:"100" example:"Ana Sofia"`
+			Timezone    *string                 `json:"timezone,omitempty" maxLength:"64" example:"Asia/Tokyo"`
+			Practice    *practiceSettingsChange `json:"practice_settings,omitempty" doc:"Only the settings given change."`
 		}
 	}
 	changePasswordInput struct {
@@ -218,7 +236,9 @@ func registerAccountRoutes(api huma.API, h *accountHandlers) {
 	register(api, needsSignIn(huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: BasePath + "/users/me", Tags: me,
 		Summary: "My account"}, ""), h.me)
 	register(api, needsSignIn(huma.Operation{OperationID: "update-me", Method: http.MethodPatch, Path: BasePath + "/users/me", Tags: me,
-		Summary: "Change my display name or time zone"}, ""), h.updateMe)
+		Summary: "Change my display name, time zone or practice settings",
+		Description: "Fields left out stay as they are, inside practice_settings too. A time zone that is not an IANA name, " +
+			"or breaths_per_minute outside 3..20, is a 422 naming the field."}, ""), h.updateMe)
 	register(api, needsSignIn(huma.Operation{OperationID: "change-password", Method: http.MethodPost, Path: BasePath + "/users/me/password", Tags: me,
 		Summary: "Change my password", Description: "401 invalid_credentials on a wrong current password. Ends my other sign-ins.",
 		DefaultStatus: http.StatusNoContent}, ""), h.changePassword)
@@ -298,7 +318,11 @@ func (h *accountHandlers) me(ctx context.Context, _ *struct{}) (*meOutput, error
 }
 
 func (h *accountHandlers) updateMe(ctx context.Context, in *updateMeInput) (*meOutput, error) {
-	u, err := h.svc.UpdateMe(ctx, principalFrom(ctx), in.Body.DisplayName, in.Body.Timezone)
+	c := account.ProfileChange{DisplayName: in.Body.DisplayName, Timezone: in.Body.Timezone}
+	if p := in.Body.Practice; p != nil {
+		c.Voice, c.Chime, c.BreathPacing, c.BreathsPerMinute = p.Voice, p.Chime, p.BreathPacing, p.BreathsPerMinute
+	}
+	u, err := h.svc.UpdateMe(ctx, principalFrom(ctx), c)
 	return meOut(ctx, u, err)
 }
 

@@ -37,8 +37,9 @@ func badCursor() error {
 	return validation.New("cursor", "is not a cursor this list gave out")
 }
 
-const insertUser = `INSERT INTO users (id, email, display_name, timezone, password_hash, email_verified_at, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`
+const insertUser = `INSERT INTO users (id, email, display_name, timezone, password_hash, email_verified_at, created_at, updated_at,
+practice_voice, practice_chime, practice_breath_pacing, practice_breaths_per_minute)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11)`
 
 func (s *Accounts) CreateUser(ctx context.Context, u account.User, passwordHash string, verify *account.EmailToken, job account.EmailJob) error {
 	return s.db.inTx(ctx, func(tx *txn) error {
@@ -46,7 +47,9 @@ func (s *Accounts) CreateUser(ctx context.Context, u account.User, passwordHash 
 		if u.EmailVerified {
 			verified = sql.NullTime{Time: u.CreatedAt, Valid: true}
 		}
-		_, err := tx.ExecContext(ctx, insertUser, u.ID, u.Email, u.DisplayName, u.Timezone, passwordHash, verified, u.CreatedAt)
+		pr := u.Practice
+		_, err := tx.ExecContext(ctx, insertUser, u.ID, u.Email, u.DisplayName, u.Timezone, passwordHash, verified, u.CreatedAt,
+			pr.Voice, pr.Chime, pr.BreathPacing, pr.BreathsPerMinute)
 		if isUniqueViolation(err) {
 			return account.ErrEmailTaken
 		}
@@ -79,13 +82,19 @@ func setRoles(ctx context.Context, tx *txn, userID string, roles []string) error
 	return nil
 }
 
-const selectUser = `SELECT id, email, display_name, timezone, email_verified_at IS NOT NULL, created_at, updated_at FROM users`
+// userColumns are what scanUser reads, in its order.
+const userColumns = `id, email, display_name, timezone, email_verified_at IS NOT NULL, created_at, updated_at,
+practice_voice, practice_chime, practice_breath_pacing, practice_breaths_per_minute`
+
+const selectUser = `SELECT ` + userColumns + ` FROM users`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanUser(r rowScanner, extra ...any) (account.User, error) {
 	var u account.User
-	err := r.Scan(append([]any{&u.ID, &u.Email, &u.DisplayName, &u.Timezone, &u.EmailVerified, &u.CreatedAt, &u.UpdatedAt}, extra...)...)
+	pr := &u.Practice
+	err := r.Scan(append([]any{&u.ID, &u.Email, &u.DisplayName, &u.Timezone, &u.EmailVerified, &u.CreatedAt, &u.UpdatedAt,
+		&pr.Voice, &pr.Chime, &pr.BreathPacing, &pr.BreathsPerMinute}, extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return account.User{}, account.ErrNotFound
 	}
@@ -126,8 +135,7 @@ func (s *Accounts) UserByID(ctx context.Context, id string) (account.User, error
 
 func (s *Accounts) UserCredentials(ctx context.Context, email string) (account.User, string, error) {
 	var hash string
-	u, err := scanUser(s.db.read.QueryRowContext(ctx, `SELECT id, email, display_name, timezone, email_verified_at IS NOT NULL,
-created_at, updated_at, password_hash FROM users WHERE email = $1`, email), &hash)
+	u, err := scanUser(s.db.read.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE email = $1`, email), &hash)
 	return u, hash, err
 }
 
@@ -149,13 +157,15 @@ func (s *Accounts) PasswordHash(ctx context.Context, userID string) (string, err
 	return hash, err
 }
 
-func (s *Accounts) UpdateProfile(ctx context.Context, userID, displayName, timezone string, at time.Time) (account.User, error) {
-	res, err := s.db.write.ExecContext(ctx, `UPDATE users SET display_name = $2, timezone = $3, updated_at = $4 WHERE id = $1`,
-		userID, displayName, timezone, at)
+func (s *Accounts) UpdateProfile(ctx context.Context, u account.User, at time.Time) (account.User, error) {
+	pr := u.Practice
+	res, err := s.db.write.ExecContext(ctx, `UPDATE users SET display_name = $2, timezone = $3, updated_at = $4,
+practice_voice = $5, practice_chime = $6, practice_breath_pacing = $7, practice_breaths_per_minute = $8 WHERE id = $1`,
+		u.ID, u.DisplayName, u.Timezone, at, pr.Voice, pr.Chime, pr.BreathPacing, pr.BreathsPerMinute)
 	if err := affectedOne(res, err, account.ErrNotFound); err != nil {
 		return account.User{}, err
 	}
-	return s.userWhere(ctx, s.db.write, "id = $1", userID)
+	return s.userWhere(ctx, s.db.write, "id = $1", u.ID)
 }
 
 // affectedOne turns "no row changed" into notFound, the domain's error.
