@@ -24,6 +24,7 @@ type sessionBody struct {
 	CurrentStep     int        `json:"current_step" example:"3" doc:"The position of the step being practised."`
 	CurrentSide     *string    `json:"current_side" enum:"left,right" example:"left" doc:"The side of that step being held; null for a pose with one side."`
 	StepElapsed     int        `json:"step_elapsed_seconds" example:"40" doc:"Active seconds into the current step, from its start (a left side follows the right): where another device resumes."`
+	DeviceID        *string    `json:"device_id" example:"7d0c3e4a-phone" doc:"The player that reported progress last, as it named itself; another player seeing a name not its own knows the practice moved."`
 	Rating          *int       `json:"rating,omitempty" example:"5"`
 	Notes           *string    `json:"notes,omitempty" example:"Hips felt open today."`
 }
@@ -36,6 +37,9 @@ func toSessionBody(s practice.Session, now time.Time) sessionBody {
 		StepElapsed: int(s.StepElapsed / time.Second), Rating: s.Rating, Notes: s.Notes}
 	if s.CurrentSide != "" {
 		b.CurrentSide = &s.CurrentSide
+	}
+	if s.DeviceID != "" {
+		b.DeviceID = &s.DeviceID
 	}
 	return b
 }
@@ -80,6 +84,7 @@ type (
 			StepPosition int     `json:"step_position" minimum:"1" maximum:"100" example:"3" doc:"1-based position of the step now being practised."`
 			Side         *string `json:"side,omitempty" enum:"left,right" example:"left" doc:"The side of that step being held: one of the sides the step is held on (a 'both' step of a two-sided pose: right, then left); leave it out for a pose with one side."`
 			StepElapsed  *int    `json:"step_elapsed_seconds,omitempty" minimum:"0" maximum:"7200" example:"40" doc:"Active seconds into the step, from its start; with side, a value shorter than what comes before that side counts from the side's start (left, 5: five seconds into the left side). Absent: the start of the step (or of the side)."`
+			DeviceID     string  `json:"device_id,omitempty" maxLength:"64" pattern:"^[A-Za-z0-9_-]+$" example:"7d0c3e4a-phone" doc:"The reporting player's own name for itself (say a random ID per app instance): it becomes the session's device_id."`
 		}
 	}
 )
@@ -271,7 +276,7 @@ func (h *practiceHandlers) complete(ctx context.Context, in *completeSessionInpu
 }
 
 func (h *practiceHandlers) progress(ctx context.Context, in *progressInput) (*sessionOutput, error) {
-	r := practice.Report{Step: in.Body.StepPosition, Side: in.Body.Side}
+	r := practice.Report{Step: in.Body.StepPosition, Side: in.Body.Side, DeviceID: in.Body.DeviceID}
 	if in.Body.StepElapsed != nil {
 		d := time.Duration(*in.Body.StepElapsed) * time.Second
 		r.Elapsed = &d

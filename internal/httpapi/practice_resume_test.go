@@ -62,7 +62,15 @@ func TestSessionKeepsStepSideAndSecond(t *testing.T) {
 				Body: map[string]any{"step_position": 1, "step_elapsed_seconds": -1}, Status: 422},
 		})
 		// Nothing refused moved the practice.
-		at(0, map[string]any{"current_step": 3, "step_elapsed_seconds": 0})
+		at(0, map[string]any{"current_step": 3, "step_elapsed_seconds": 0, "device_id": nil})
+
+		// A player names itself; another taking over is seen by the first.
+		a.Clock.Advance(4 * time.Second)
+		report(map[string]any{"step_position": 3, "device_id": "laptop-1"}, map[string]any{"device_id": "laptop-1", "step_elapsed_seconds": 4})
+		report(map[string]any{"step_position": 3, "step_elapsed_seconds": 4, "device_id": "phone-2"},
+			map[string]any{"device_id": "phone-2", "current_step": 3, "step_elapsed_seconds": 4})
+		a.Do(t, "POST", path+"/progress", map[string]any{"step_position": 3, "device_id": "not a name"}, bearer(user.access)...).
+			Check(t, apptest.Scenario{Status: 422})
 	}, "YOGAFLOW_ACCESS_TOKEN_TTL=24h")
 }
 

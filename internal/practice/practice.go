@@ -62,7 +62,9 @@ type Session struct {
 	// Plan is what the session follows, copied from the sequence at the
 	// start; nil for a practice logged offline or started before plans
 	// were kept, which the clock then neither walks nor bounds.
-	Plan      []PlanStep
+	Plan []PlanStep
+	// DeviceID is the player that reported last, as it named itself.
+	DeviceID  string
 	Rating    *int
 	Notes     *string
 	UpdatedAt time.Time

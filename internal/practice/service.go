@@ -156,6 +156,8 @@ type Report struct {
 	Step    int
 	Side    *string
 	Elapsed *time.Duration
+	// DeviceID, when not "", names the player now playing the practice.
+	DeviceID string
 }
 
 // Progress records where the practice stands, so another device can resume
@@ -170,6 +172,9 @@ func (s *Service) Progress(ctx context.Context, userID, id string, r Report) (Se
 		}
 		if r.Side != nil && !slices.Contains([]string{"left", "right"}, *r.Side) {
 			return validation.New("side", "must be left or right")
+		}
+		if r.DeviceID != "" {
+			sess.DeviceID = r.DeviceID
 		}
 		if r.Step == sess.CurrentStep && r.Side == nil && r.Elapsed == nil {
 			return nil

@@ -254,7 +254,7 @@ func generatedSession(userID string, day time.Time, loc *time.Location, sequence
 		rating = sql.NullInt64{Int64: int64(3 + rng.IntN(3)), Valid: true}
 	}
 	return []any{uuid.Must(uuid.NewV7()).String(), userID, seqID, name, status, started, ended, active.Milliseconds(),
-		paused.Milliseconds(), ended, step, steps, rating, nil, ended, style, practice.DayNumber(started, loc), nil, 0, nil}
+		paused.Milliseconds(), ended, step, steps, rating, nil, ended, style, practice.DayNumber(started, loc), nil, 0, nil, nil}
 }
 
 // insertBatched inserts n rows into table, as many to a statement as fit

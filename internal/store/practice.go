@@ -21,7 +21,7 @@ var _ practice.Store = (*Practice)(nil)
 func (db *DB) Practice() *Practice { return &Practice{db: db} }
 
 const sessionColumns = `id, user_id, sequence_id, sequence_name, status, started_at, ended_at, active_ms, paused_ms,
-stretch_start, current_step, step_count, rating, notes, updated_at, style, local_day, current_side, step_elapsed_ms, plan`
+stretch_start, current_step, step_count, rating, notes, updated_at, style, local_day, current_side, step_elapsed_ms, plan, device_id`
 
 // planStep is a practice.PlanStep as the plan column keeps it (JSON).
 type planStep struct {
@@ -58,12 +58,12 @@ func decodePlan(col sql.NullString) ([]practice.PlanStep, error) {
 
 func scanSession(r rowScanner) (practice.Session, error) {
 	var s practice.Session
-	var seqID, notes, style, side, plan sql.NullString
+	var seqID, notes, style, side, plan, device sql.NullString
 	var ended sql.NullTime
 	var rating sql.NullInt64
 	var activeMS, pausedMS, stepMS int64
 	err := r.Scan(&s.ID, &s.UserID, &seqID, &s.SequenceName, &s.Status, &s.StartedAt, &ended, &activeMS, &pausedMS,
-		&s.StretchStart, &s.CurrentStep, &s.StepCount, &rating, &notes, &s.UpdatedAt, &style, &s.LocalDay, &side, &stepMS, &plan)
+		&s.StretchStart, &s.CurrentStep, &s.StepCount, &rating, &notes, &s.UpdatedAt, &style, &s.LocalDay, &side, &stepMS, &plan, &device)
 	if errors.Is(err, sql.ErrNoRows) {
 		return practice.Session{}, practice.ErrNotFound
 	}
@@ -76,7 +76,7 @@ func scanSession(r rowScanner) (practice.Session, error) {
 	if notes.Valid {
 		s.Notes = &notes.String
 	}
-	s.Style, s.CurrentSide = style.String, side.String
+	s.Style, s.CurrentSide, s.DeviceID = style.String, side.String, device.String
 	s.StepElapsed = time.Duration(stepMS) * time.Millisecond
 	if s.Plan, err = decodePlan(plan); err != nil {
 		return practice.Session{}, err
@@ -98,10 +98,10 @@ func (p *Practice) Create(ctx context.Context, s practice.Session) error {
 	}
 	err = p.db.inTx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO practice_sessions (`+sessionColumns+`)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
 			s.ID, s.UserID, s.SequenceID, s.SequenceName, s.Status, s.StartedAt, s.EndedAt, s.ActiveBanked.Milliseconds(),
 			s.PausedBanked.Milliseconds(), s.StretchStart, s.CurrentStep, s.StepCount, s.Rating, s.Notes, s.UpdatedAt,
-			nullString(s.Style), s.LocalDay, nullString(s.CurrentSide), s.StepElapsed.Milliseconds(), plan)
+			nullString(s.Style), s.LocalDay, nullString(s.CurrentSide), s.StepElapsed.Milliseconds(), plan, nullString(s.DeviceID))
 		if err != nil {
 			return err
 		}
@@ -137,10 +137,10 @@ WHERE user_id = $1 AND status IN ('in_progress', 'paused')`, userID))
 func (p *Practice) Update(ctx context.Context, s practice.Session, from string) error {
 	res, err := p.db.write.ExecContext(ctx, `UPDATE practice_sessions SET status = $3, ended_at = $4, active_ms = $5,
 paused_ms = $6, stretch_start = $7, current_step = $8, rating = $9, notes = $10, updated_at = $11,
-current_side = $13, step_elapsed_ms = $14
+current_side = $13, step_elapsed_ms = $14, device_id = $15
 WHERE id = $1 AND user_id = $2 AND status = $12`,
 		s.ID, s.UserID, s.Status, s.EndedAt, s.ActiveBanked.Milliseconds(), s.PausedBanked.Milliseconds(), s.StretchStart,
-		s.CurrentStep, s.Rating, s.Notes, s.UpdatedAt, from, nullString(s.CurrentSide), s.StepElapsed.Milliseconds())
+		s.CurrentStep, s.Rating, s.Notes, s.UpdatedAt, from, nullString(s.CurrentSide), s.StepElapsed.Milliseconds(), nullString(s.DeviceID))
 	return affectedOne(res, err, practice.ErrInvalidTransition)
 }
 
