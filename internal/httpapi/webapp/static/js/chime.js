@@ -1,18 +1,9 @@
 // A soft chime made on the spot with WebAudio (two sine partials fading
-// out): nothing to download. Off unless the user turns it on, and the audio
-// context is made on that tap, as browsers allow sound only after one.
+// out): nothing to download. The audio context is made on a tap, as
+// browsers allow sound only after one; whether to chime is the user's
+// practice setting, which the player passes.
 
-const KEY = 'yogaflow.chime';
 let audio = null;
-
-export function enabled() {
-  return localStorage.getItem(KEY) === 'on';
-}
-
-export function setEnabled(on) {
-  localStorage.setItem(KEY, on ? 'on' : 'off');
-  if (on) unlock();
-}
 
 // unlock makes or wakes the audio context; call it from a user's gesture.
 export function unlock() {
@@ -23,7 +14,7 @@ export function unlock() {
 }
 
 export function chime() {
-  if (!enabled() || !audio) return;
+  if (!audio) return;
   const t = audio.currentTime;
   for (const [freq, peak] of [[660, 0.16], [1320, 0.04]]) {
     const osc = audio.createOscillator();

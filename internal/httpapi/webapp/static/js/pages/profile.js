@@ -1,11 +1,12 @@
-// My account: name and time zone, password, my data, signing out and
-// deleting the account.
+// My account: name and time zone, practice settings, password, my data,
+// signing out and deleting the account.
 
 import * as api from '../api.js';
 import { h, mount, field, select, errorBox, showError, busy, toast, safely } from '../dom.js';
 import { navigate } from '../router.js';
 import * as state from '../state.js';
 import { timezones, label } from '../format.js';
+import * as guidance from '../guidance.js';
 
 // section is a form of its own with its own error box. A form asking for
 // the password names the account too, for password managers.
@@ -57,6 +58,10 @@ export function page(ctx) {
       state.setUser(await api.patch('/users/me', { display_name: f.get('display_name').trim(), timezone: f.get('timezone') }));
       toast('Saved.');
     }),
+    h('section', { class: 'panel', id: 'practice-settings' },
+      h('h2', {}, 'Practice'),
+      h('p', {}, 'How the player guides you, on every device you sign in on. Each change is saved at once.'),
+      guidance.controls('profile')),
     section('Password', 'Changing it signs you out everywhere else.', [
       field('Current password', h('input', { type: 'password', name: 'current_password', autocomplete: 'current-password', required: true })),
       field('New password', h('input', { type: 'password', name: 'new_password', autocomplete: 'new-password', required: true, minlength: 8, maxlength: 72 }),
