@@ -22,7 +22,7 @@ type sessionBody struct {
 	DurationSeconds int        `json:"duration_seconds" example:"1140" doc:"Active time by the server's clock, pauses excluded."`
 	PausedSeconds   int        `json:"paused_seconds" example:"60"`
 	CurrentStep     int        `json:"current_step" example:"3" doc:"The position of the step being practised."`
-	CurrentSide     *string    `json:"current_side" enum:"left,right" example:"left" doc:"The side of that step being held; null for a pose with one side."`
+	CurrentSide     *string    `json:"current_side" example:"left" doc:"The side of that step being held: left, right, or null for a pose with one side."`
 	StepElapsed     int        `json:"step_elapsed_seconds" example:"40" doc:"Active seconds into the current step, from its start (a left side follows the right): where another device resumes."`
 	DeviceID        *string    `json:"device_id" example:"7d0c3e4a-phone" doc:"The player that reported progress last, as it named itself; another player seeing a name not its own knows the practice moved."`
 	Rating          *int       `json:"rating,omitempty" example:"5"`
