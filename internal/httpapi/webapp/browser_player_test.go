@@ -90,6 +90,25 @@ func (p practiser) session(t *testing.T, s *site) map[string]any {
 	return res.JSON(t).(map[string]any)
 }
 
+// keepTime moves the server's clock with the wall clock until stop is
+// called, for a test that wants the server to count real time.
+func keepTime(s *site) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		last := time.Now()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-time.After(50 * time.Millisecond):
+				s.Clock.Advance(now.Sub(last))
+				last = now
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
 func hold(pose string, seconds int) map[string]any {
 	return map[string]any{"pose_slug": pose, "duration_seconds": seconds}
 }
@@ -106,6 +125,7 @@ func TestGuidedPractice(t *testing.T) {
 	b.beforeLoad(speechStub)
 	b.signIn(u.email)
 	b.open("/sequences/" + seq)
+	stopTime := keepTime(s)
 	b.click("#start-practice")
 	b.waitText("#step-count", "Get ready")
 	b.waitText("#pose-name", "Mountain Pose")
@@ -148,7 +168,8 @@ func TestGuidedPractice(t *testing.T) {
 	}
 
 	// The end paused the session: minutes on the finish form are not
-	// practice.
+	// practice. The practice took its 18 s and the get-ready's 5.
+	stopTime()
 	sess := u.session(t, s)
 	if sess["status"] != "paused" || sess["current_step"] != float64(3) {
 		t.Errorf("after the last pose the session is %v at step %v, want paused at 3", sess["status"], sess["current_step"])
@@ -160,7 +181,10 @@ func TestGuidedPractice(t *testing.T) {
 	}
 	b.click("#finish-form button[type=submit]")
 	b.waitHeading("Well done")
-	b.waitText("main", "0 s on the mat") // the server's clock did not run while the player did
+	res := u.do(t, s, "GET", "/api/v1/history", nil)
+	if d, _ := apptest.Field(res.JSON(t), "items.0.duration_seconds"); d.(float64) < 18 || d.(float64) > 30 {
+		t.Errorf("a practice of 23 s, left open for 4 minutes on its finish form, recorded %v s", d)
+	}
 }
 
 // TestPracticeAcrossDevices: a reload on the left side comes back on the
