@@ -227,11 +227,23 @@ func TestFlagResults(t *testing.T) {
 		// request signs in afresh.
 		as := func(email string) []string { return bearer(signIn(t, a, email, goodPassword).access) }
 		admin := newUserWithRoles(t, a, "user", "admin")
+		// One long rest, so that no session below outlasts its plan and is
+		// paused as idle.
+		a.Do(t, "POST", "/api/v1/admin/sequences", map[string]any{"name": "Long Rest", "difficulty": "beginner", "style": "restorative",
+			"focus_area": "relaxation", "steps": []map[string]any{{"pose_slug": "corpse", "duration_seconds": 1500}}}, as(admin)...).
+			Check(t, apptest.Scenario{Status: 201})
+		start := func(u string) string {
+			t.Helper()
+			res := a.Do(t, "POST", "/api/v1/sessions", map[string]any{"sequence_id": "long-rest"}, as(u)...)
+			res.Check(t, apptest.Scenario{Status: 201})
+			id, _ := apptest.Field(res.JSON(t), "id")
+			return id.(string)
+		}
 		e1, e2 := newUserWithRoles(t, a, "user", "editor"), newUserWithRoles(t, a, "user", "editor")
 		u1, u2, u3 := newUserWithRoles(t, a, "user"), newUserWithRoles(t, a, "user"), newUserWithRoles(t, a, "user")
 		practise := func(u string, d time.Duration, end string) {
 			t.Helper()
-			id := startSession(t, a, signIn(t, a, u, goodPassword))
+			id := start(u)
 			a.Clock.Advance(d)
 			a.Do(t, "POST", "/api/v1/sessions/"+id+"/"+end, nil, as(u)...).Check(t, apptest.Scenario{Status: 200})
 		}
@@ -252,7 +264,7 @@ func TestFlagResults(t *testing.T) {
 		practise(u1, 1200*time.Second, "complete")
 		practise(u2, 100*time.Second, "abandon")
 		practise(u2, 200*time.Second, "abandon")
-		startSession(t, a, signIn(t, a, u3, goodPassword)) // still going: started, banked nothing
+		start(u3) // still going: started, banked nothing
 
 		a.Do(t, "GET", "/api/v1/admin/flags/short_holds/results?from="+from, nil, as(admin)...).Check(t, apptest.Scenario{
 			Status: 200, JSON: map[string]any{"key": "short_holds", "from": from, "to": nil, "variants": []map[string]any{
