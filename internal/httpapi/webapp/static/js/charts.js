@@ -3,7 +3,7 @@
 // come from the stylesheet (classes), so the charts follow the theme.
 
 import { s } from './dom.js';
-import { addDays, weekday, shortDate } from './format.js';
+import { addDays, weekday, shortDate, duration } from './format.js';
 
 const CELL = 14;
 const GAP = 3;
@@ -52,7 +52,7 @@ export function heatmap(from, to, minutes) {
       svg.append(s('rect', {
         x: left + w * (CELL + GAP), y: top + d * (CELL + GAP), width: CELL, height: CELL, rx: 3,
         class: `day l${level(m)}`, 'data-date': date,
-      }, s('title', {}, `${shortDate(date)}: ${m === undefined ? 'no practice' : `${Math.round(m)} min`}`)));
+      }, s('title', {}, `${shortDate(date)}: ${m === undefined ? 'no practice' : duration(m * 60)}`)));
     }
   }
   return svg;
@@ -93,7 +93,7 @@ export function bars(from, to, minutes) {
     const date = addDays(from, i);
     svg.append(s('rect', {
       x: left + i * (bw + gap), y: top + plotH - bh, width: bw, height: bh, rx: 2, class: 'bar', 'data-date': date,
-    }, s('title', {}, `${shortDate(date)}: ${Math.round(v)} min`)));
+    }, s('title', {}, `${shortDate(date)}: ${duration(v * 60)}`)));
   });
   return svg;
 }

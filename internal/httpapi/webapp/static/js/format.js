@@ -84,13 +84,14 @@ export function browserZone() {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-// phases is how a step is practised: once, or on each side when a "both"
-// step holds a two-sided pose (its duration is per side).
+// phases is how a step is practised, as the server plans it: on each side
+// when a "both" step holds a two-sided pose (its duration is per side), on
+// the one side a left or right step names, and without a side for a pose
+// that has none.
 export function phases(step, twoSided) {
-  if (step.side === 'both' && twoSided) {
-    return [{ side: 'right' }, { side: 'left' }].map((p) => ({ ...p, seconds: step.duration_seconds }));
-  }
-  return [{ side: step.side === 'both' ? '' : step.side, seconds: step.duration_seconds }];
+  if (!twoSided) return [{ side: '', seconds: step.duration_seconds }];
+  const sides = step.side === 'both' ? ['right', 'left'] : [step.side];
+  return sides.map((side) => ({ side, seconds: step.duration_seconds }));
 }
 
 export function sideLabel(side) {

@@ -36,7 +36,7 @@ route('/editor/poses/:pose', editor.pose, { auth: true, editor: true });
 route('/editor/sequences/new', builder.preset, { auth: true, editor: true });
 route('/editor/sequences/:sequence', builder.preset, { auth: true, editor: true });
 
-function home(ctx) {
+async function home(ctx) {
   const me = state.user();
   const links = me
     ? [
@@ -54,6 +54,7 @@ function home(ctx) {
   mount(
     ctx.main,
     h('h1', {}, me ? `Hello${me.display_name ? `, ${me.display_name}` : ''}` : 'Practise yoga, one breath at a time'),
+    await sequences.continueCard(),
     h('ul', { class: 'cards' }, links.map(([href, title, text]) => h('li', { class: 'card' }, h('a', { href }, h('strong', {}, title)), h('p', {}, text)))),
   );
 }

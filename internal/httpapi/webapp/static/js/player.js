@@ -17,6 +17,7 @@ import { clock, duration, phases, sideLabel } from './format.js';
 import * as chime from './chime.js';
 import * as speech from './speech.js';
 import * as guidance from './guidance.js';
+import { setFigure } from './figure.js';
 
 const TICK_MS = 200;
 const POLL_MS = 10000; // how soon another tab's claim is seen
@@ -259,7 +260,7 @@ class Player {
     const st = this.seq.steps[this.step];
     const ph = this.plan[this.step][this.phase];
     const body = { step_position: this.step + 1, step_elapsed_seconds: Math.floor(this.stepElapsed() + 1e-6) };
-    if (st.pose.two_sided && ph.side) body.side = ph.side;
+    if (ph.side) body.side = ph.side;
     if (claim) body.device_id = this.device;
     try {
       this.session = await api.post(`/sessions/${this.session.id}/progress`, body, { idempotent: true });
@@ -498,7 +499,7 @@ class Player {
     u.sanskrit.textContent = st.pose.sanskrit_name || '';
     u.side.textContent = ph.side ? `${sideLabel(ph.side)}${phaseCount > 1 ? ` (${this.phase + 1} of ${phaseCount})` : ''}` : '';
     u.side.hidden = !ph.side;
-    this.drawFigure(st, ph.side);
+    setFigure(this.ui.figure, st.pose, ph.side);
     u.cue.textContent = st.cue || '';
     u.cue.hidden = !st.cue;
     u.next.textContent = lead
@@ -514,19 +515,6 @@ class Player {
     u.pause.disabled = still;
     u.skip.disabled = still;
     this.drawTime();
-  }
-
-  // drawFigure shows the pose's picture, mirrored for the left side of a
-  // two-sided pose (pictures show the right side).
-  drawFigure(st, side) {
-    const f = this.ui.figure;
-    const src = st.pose.image_url;
-    f.hidden = !src;
-    if (!src) return;
-    if (f.getAttribute('src') !== src) f.src = src;
-    const left = st.pose.two_sided && side === 'left';
-    f.classList.toggle('mirrored', left);
-    f.alt = `Figure of ${st.pose.english_name}${st.pose.two_sided && side ? `, ${side} side` : ''}`;
   }
 
   drawTime() {

@@ -6,6 +6,7 @@
 const routes = [];
 let current = { leave: [] };
 let renderHook = () => {};
+let renderedOnce = false;
 
 // route adds a path pattern (':name' matches one segment) and its page.
 // opts.auth: signed-in users only; opts.editor: editors only.
@@ -71,11 +72,15 @@ export async function render() {
   current = ctx;
   main.replaceChildren();
   await renderHook(ctx, m && m.route);
+  const rendered = renderedOnce;
+  renderedOnce = true;
   const heading = main.querySelector('h1');
   if (heading) {
     document.title = `${heading.textContent} · YogaFlow`;
     heading.tabIndex = -1;
-    if (document.activeElement === document.body || !main.contains(document.activeElement)) heading.focus();
+    // Not on the first screen: a page just opened starts at its top, where
+    // the skip link is the first stop of the Tab key.
+    if (rendered && (document.activeElement === document.body || !main.contains(document.activeElement))) heading.focus();
   }
 }
 

@@ -5,6 +5,7 @@
 import * as api from '../api.js';
 import { h, mount, field, select, errorBox, showError, busy, toast } from '../dom.js';
 import { navigate } from '../router.js';
+import { figure, setFigure } from '../figure.js';
 import { DIFFICULTIES, STYLES, FOCUS_AREAS, SIDES, options, duration, label, phases } from '../format.js';
 
 export function mine(ctx) {
@@ -61,9 +62,17 @@ async function builder(ctx, isPreset) {
       st.duration_seconds = Number(dur.value);
       updateTotal();
     });
-    const side = select({ name: `steps[${i}].side` }, SIDES.map((s) => [s, s === 'both' ? (st.pose.two_sided ? 'Each side' : 'Both') : `${label(s)} only`]), st.side);
-    side.addEventListener('change', () => {
+    // A side to choose only where the pose has sides: a one-sided pose is
+    // held once, whatever its step says.
+    const sideShown = () => (st.side === 'both' ? '' : st.side);
+    const pic = figure(st.pose, sideShown(), 'thumb');
+    const drawFigure = () => pic && setFigure(pic, st.pose, sideShown());
+    const side = st.pose.two_sided
+      ? select({ name: `steps[${i}].side` }, SIDES.map((s) => [s, s === 'both' ? 'Each side' : `${label(s)} only`]), st.side)
+      : null;
+    side?.addEventListener('change', () => {
       st.side = side.value;
+      drawFigure();
       updateTotal();
     });
     const cue = h('input', { type: 'text', name: `steps[${i}].cue`, maxlength: 300, value: st.cue });
@@ -73,9 +82,10 @@ async function builder(ctx, isPreset) {
       { 'data-step': i },
       h('fieldset', {},
         h('legend', {}, `${i + 1}. ${name}`),
+        pic,
         h('div', { class: 'row' },
-          field('Seconds (per side)', dur),
-          field('Side', side),
+          field(st.pose.two_sided ? 'Seconds (per side)' : 'Seconds', dur),
+          side ? field('Side', side) : null,
           field('Cue (optional)', cue)),
         h('div', { class: 'row-actions' },
           h('button', { type: 'button', class: 'up', 'aria-label': `Move ${name} up`, disabled: i === 0, onClick: () => move(i, -1) }, '↑ Up'),

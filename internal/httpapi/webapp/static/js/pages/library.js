@@ -5,17 +5,25 @@ import * as api from '../api.js';
 import { h, mount, field, select } from '../dom.js';
 import { setQuery } from '../router.js';
 import * as state from '../state.js';
+import { figure } from '../figure.js';
 import { CATEGORIES, DIFFICULTIES, CONTRAINDICATIONS, label, options, duration } from '../format.js';
 
-// avoidFieldset is the "leave out what is not advised for" checkboxes.
+// avoidFieldset is the "leave out what is not advised for" checkboxes,
+// folded under a summary that names what is left out, so that on a phone
+// the twelve boxes do not push the results off the first screen.
 export function avoidFieldset(chosen) {
-  return h(
-    'fieldset',
-    { class: 'avoid' },
-    h('legend', {}, 'Leave out what is not advised for'),
-    h('div', { class: 'checks' }, CONTRAINDICATIONS.map((c) =>
-      h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'avoid', value: c, checked: chosen.includes(c) }), label(c)))),
-  );
+  const summary = h('summary', { id: 'avoid-summary' });
+  const checks = CONTRAINDICATIONS.map((c) =>
+    h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'avoid', value: c, checked: chosen.includes(c) }), label(c)));
+  const describe = () => {
+    const left = checks.map((l) => l.firstChild).filter((i) => i.checked).map((i) => label(i.value));
+    summary.textContent = `Leave out what is not advised for: ${left.length ? left.join(', ') : 'nothing'}`;
+  };
+  describe();
+  const el = h('details', { class: 'avoid' }, summary, h('fieldset', {}, h('legend', { class: 'sr-only' }, 'Leave out what is not advised for'),
+    h('div', { class: 'checks' }, checks)));
+  el.addEventListener('change', describe);
+  return el;
 }
 
 // pagedList fills ul with load(cursor)'s pages, with a "Show more" button
@@ -26,6 +34,7 @@ export function pagedList(ul, load, item, empty) {
   let cursor = null;
   let seq = 0;
   async function next(reset) {
+    if (!reset && !cursor) return; // no next page: nothing to add
     const mine = ++seq;
     if (reset) cursor = null;
     more.disabled = true;
@@ -42,19 +51,11 @@ export function pagedList(ul, load, item, empty) {
   return { more, status, reload: () => next(true) };
 }
 
-// imageOf shows a pose's image only from this site: the page may load
-// nothing from elsewhere.
-export function imageOf(pose, cls) {
-  const src = pose.image_url;
-  if (!src || !src.startsWith('/') || src.startsWith('//')) return null;
-  return h('img', { src, alt: '', class: cls, loading: 'lazy' });
-}
-
 function poseItem(p) {
   return h(
     'li',
     { class: 'card' },
-    imageOf(p, 'thumb'),
+    figure(p, '', 'thumb'),
     h('a', { href: `/poses/${encodeURIComponent(p.slug)}` }, h('strong', {}, p.english_name)),
     p.sanskrit_name ? h('p', { class: 'sanskrit', lang: 'sa-Latn' }, p.sanskrit_name) : null,
     h('p', { class: 'meta' }, `${label(p.category)} · ${label(p.difficulty)}${p.two_sided ? ' · each side' : ''}`),
@@ -112,7 +113,7 @@ export async function detail(ctx) {
     h('p', { class: 'crumbs' }, h('a', { href: '/poses' }, 'Pose library')),
     h('h1', {}, p.english_name),
     p.sanskrit_name ? h('p', { class: 'sanskrit big', lang: 'sa-Latn' }, p.sanskrit_name) : null,
-    imageOf(p, 'hero'),
+    figure(p, '', 'hero'),
     h('p', { class: 'meta' }, `${label(p.category)} · ${label(p.difficulty)} · hold ${duration(p.default_hold_seconds)}${p.two_sided ? ' on each side' : ''}`),
     p.description ? h('p', {}, p.description) : null,
     p.instructions.length ? [h('h2', {}, 'How to'), h('ol', {}, p.instructions.map((s) => h('li', {}, s)))] : null,

@@ -7,6 +7,7 @@ import { navigate, setQuery } from '../router.js';
 import * as state from '../state.js';
 import { DIFFICULTIES, STYLES, FOCUS_AREAS, label, options, duration, phases, sideLabel } from '../format.js';
 import { avoidFieldset, pagedList } from './library.js';
+import { figure } from '../figure.js';
 
 function sequenceItem(q) {
   return h(
@@ -20,7 +21,8 @@ function sequenceItem(q) {
 
 const LENGTHS = [['', 'Any length'], ['600', 'Up to 10 min'], ['1200', 'Up to 20 min'], ['1800', 'Up to 30 min'], ['2700', 'Up to 45 min'], ['3600', 'Up to 1 hour']];
 
-export function list(ctx) {
+export async function list(ctx) {
+  const card = continueCard();
   const q = ctx.query;
   const signedIn = !!state.user();
   const scopes = [['', 'Presets and mine'], ['preset', 'Presets'], ['mine', 'Mine']];
@@ -55,6 +57,7 @@ export function list(ctx) {
   mount(
     ctx.main,
     h('h1', {}, 'Sequences'),
+    await card,
     h('p', { class: 'actions' },
       signedIn ? h('a', { href: '/sequences/new', class: 'button' }, 'Build a sequence') : h('a', { href: '/sign-up' }, 'Sign up to build your own'),
       state.isEditor() ? h('a', { href: '/editor/sequences/new', class: 'button' }, 'New preset') : null),
@@ -66,8 +69,8 @@ export function list(ctx) {
   return paged.reload();
 }
 
-// stepRows lists a sequence's steps with each one's time, on each side
-// where the pose is held on each side.
+// stepRows lists a sequence's steps with each one's picture and time, on
+// each side where the pose is held on each side.
 export function stepRows(seq) {
   return h('ol', { class: 'steps' }, seq.steps.map((st) => {
     const ph = phases(st, st.pose.two_sided);
@@ -75,12 +78,48 @@ export function stepRows(seq) {
     return h(
       'li',
       {},
+      figure(st.pose, ph.length > 1 ? '' : ph[0].side, 'thumb'),
       h('a', { href: `/poses/${encodeURIComponent(st.pose.slug)}` }, st.pose.english_name),
       st.pose.sanskrit_name ? h('span', { class: 'sanskrit', lang: 'sa-Latn' }, ` ${st.pose.sanskrit_name}`) : null,
       h('span', { class: 'time' }, time),
       st.cue ? h('p', { class: 'cue' }, st.cue) : null,
     );
   }));
+}
+
+// continueCard is the practice under way, if there is one, with where it
+// stands and the way back into it; null when there is none.
+export async function continueCard() {
+  if (!state.user()) return null;
+  let s;
+  try {
+    s = await api.get('/sessions/current');
+  } catch (err) {
+    if (err.status === 404) return null;
+    throw err;
+  }
+  const where = [`Pose ${s.current_step}`];
+  if (s.current_side) where.push(`${s.current_side} side`);
+  where.push(s.status === 'paused' ? 'paused' : 'under way');
+  let pose = null;
+  if (s.sequence_id) {
+    try {
+      const seq = await api.get(`/sequences/${s.sequence_id}`);
+      const st = seq.steps[Math.min(Math.max(s.current_step, 1), seq.steps.length) - 1];
+      pose = st && st.pose;
+      where[0] = `Pose ${s.current_step} of ${seq.steps.length}${pose ? `, ${pose.english_name}` : ''}`;
+    } catch (err) {
+      if (err.status !== 404) throw err;
+    }
+  }
+  return h(
+    'section',
+    { class: 'card continue', id: 'continue-practice', 'aria-labelledby': 'continue-title' },
+    pose ? figure(pose, s.current_side || '', 'thumb') : null,
+    h('h2', { id: 'continue-title' }, 'Continue your practice'),
+    h('p', {}, h('strong', {}, s.sequence_name), ` · ${where.join(' · ')}`),
+    h('p', {}, h('a', { href: '/practice', class: 'button primary' }, 'Continue')),
+  );
 }
 
 // startPractice starts a session of the sequence and opens the player; if

@@ -18,10 +18,12 @@ export async function page(ctx) {
   const from = addDays(end, -weekday(end) - (HEATMAP_WEEKS - 1) * 7);
   // Streaks and totals over all time; the charts over their window (the
   // endpoint counts streaks within the range it is given).
-  const [all, recent] = await Promise.all([api.get('/history/stats'), api.get('/history/stats', { from, to: end })]);
-  const minutes = new Map(recent.minutes_by_day.map((d) => [d.date, d.minutes]));
+  // The week's time is counted as the total is, so that both read by the
+  // one rounding rule of duration().
   const weekStart = addDays(end, -weekday(end));
-  const thisWeek = recent.minutes_by_day.filter((d) => d.date >= weekStart).reduce((a, d) => a + d.minutes, 0);
+  const [all, recent, week] = await Promise.all([api.get('/history/stats'), api.get('/history/stats', { from, to: end }),
+    api.get('/history/stats', { from: weekStart, to: end })]);
+  const minutes = new Map(recent.minutes_by_day.map((d) => [d.date, d.minutes]));
   const barFrom = addDays(end, -(BAR_DAYS - 1));
 
   mount(
@@ -29,7 +31,7 @@ export async function page(ctx) {
     h('h1', {}, 'Your progress'),
     h('div', { class: 'tiles' },
       tile('streak', `${all.current_streak_days} day${all.current_streak_days === 1 ? '' : 's'}`, 'Current streak'),
-      tile('week-minutes', `${Math.round(thisWeek)} min`, 'This week'),
+      tile('week-minutes', duration(week.total_duration_seconds), 'This week'),
       tile('longest', `${all.longest_streak_days} day${all.longest_streak_days === 1 ? '' : 's'}`, 'Longest streak'),
       tile('completed', String(all.completed_sessions), 'Practices completed'),
       tile('total-time', duration(all.total_duration_seconds), 'Time on the mat'),
@@ -38,8 +40,8 @@ export async function page(ctx) {
       h('p', { class: 'legend' }, 'Less ', ...[0, 1, 2, 3, 4].map((l) => h('span', { class: `swatch l${l}`, 'aria-hidden': 'true' })), ' more')),
     h('section', { class: 'panel' }, h('h2', {}, `Minutes per day, last ${BAR_DAYS} days`), h('div', { class: 'chart-scroll' }, bars(barFrom, end, minutes)),
       h('details', {}, h('summary', {}, 'As a table'),
-        h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Day'), h('th', { scope: 'col' }, 'Minutes'))),
-          h('tbody', {}, recent.minutes_by_day.filter((d) => d.date >= barFrom).map((d) => h('tr', {}, h('td', {}, shortDate(d.date)), h('td', {}, String(d.minutes)))))))),
+        h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Day'), h('th', { scope: 'col' }, 'Time'))),
+          h('tbody', {}, recent.minutes_by_day.filter((d) => d.date >= barFrom).map((d) => h('tr', {}, h('td', {}, shortDate(d.date)), h('td', {}, duration(d.minutes * 60)))))))),
     all.top_sequences.length
       ? h('section', { class: 'panel' }, h('h2', {}, 'Most practised'), h('ol', {}, all.top_sequences.map((t) => h('li', {}, `${t.name} (${t.sessions})`))))
       : null,
