@@ -174,6 +174,7 @@ func routes(api huma.API, d Deps) {
 	registerAccountRoutes(api, ah)
 	registerAdminRoutes(api, ah)
 	registerLibraryRoutes(api, &libraryHandlers{svc: d.Library})
+	registerMediaRoutes(api)
 	registerPracticeRoutes(api, &practiceHandlers{svc: d.Practice})
 	registerFlagRoutes(api, &flagHandlers{svc: d.Flags})
 }

@@ -26,7 +26,7 @@ type poseBody struct {
 	Contraindications  []string  `json:"contraindications" example:"[\"wrist_injury\",\"high_blood_pressure\"]" doc:"Tags of conditions for which the pose is not advised."`
 	TwoSided           bool      `json:"two_sided" example:"false" doc:"Whether the pose is held on each side."`
 	DefaultHoldSeconds int       `json:"default_hold_seconds" example:"45"`
-	ImageURL           *string   `json:"image_url" example:"https://cdn.example.com/poses/downward-facing-dog.jpg" doc:"Null when there is no image."`
+	ImageURL           *string   `json:"image_url" example:"/media/poses/downward-facing-dog.svg" doc:"A picture of the pose. Built-in poses point at their figure served by this service, /media/poses/{slug}.svg, drawn on the right side of a two-sided pose: mirror it for the left. Null when there is no picture."`
 	CreatedAt          time.Time `json:"created_at" example:"2026-01-31T07:15:00Z"`
 	UpdatedAt          time.Time `json:"updated_at" example:"2026-01-31T07:15:00Z"`
 }
@@ -43,7 +43,7 @@ type poseRefBody struct {
 	Slug         string  `json:"slug" example:"downward-facing-dog"`
 	EnglishName  string  `json:"english_name" example:"Downward-Facing Dog"`
 	SanskritName string  `json:"sanskrit_name" example:"Adho Mukha Śvānāsana"`
-	ImageURL     *string `json:"image_url" example:"https://cdn.example.com/poses/downward-facing-dog.jpg"`
+	ImageURL     *string `json:"image_url" example:"/media/poses/downward-facing-dog.svg" doc:"As on the pose: mirror it for a left-side step."`
 	TwoSided     bool    `json:"two_sided" example:"false" doc:"Held on each side in turn: a both step of it is held its duration on each side."`
 }
 
@@ -120,7 +120,7 @@ type (
 		Contraindications  []string `json:"contraindications,omitempty" maxItems:"12" enum:"pregnancy,knee_injury,hip_injury,back_injury,neck_injury,shoulder_injury,wrist_injury,high_blood_pressure,low_blood_pressure,glaucoma,heart_condition,vertigo" example:"[\"wrist_injury\"]"`
 		TwoSided           *bool    `json:"two_sided,omitempty" example:"false"`
 		DefaultHoldSeconds *int     `json:"default_hold_seconds,omitempty" minimum:"1" maximum:"3600" example:"45"`
-		ImageURL           *string  `json:"image_url,omitempty" maxLength:"500" format:"uri" example:"https://cdn.example.com/poses/downward-facing-dog.jpg"`
+		ImageURL           *string  `json:"image_url,omitempty" maxLength:"500" format:"uri-reference" example:"https://cdn.example.com/poses/downward-facing-dog.jpg" doc:"A path on this site under /media/ or an https:// address; empty clears it. Anything else is 422."`
 	}
 	createPoseInput struct {
 		Body poseWrite

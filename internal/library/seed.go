@@ -80,9 +80,21 @@ func decide(storedHash, builtinHash string, force bool, r *SeedResult) bool {
 }
 
 func (s *Service) seedPose(ctx context.Context, bp seeddata.Pose, force bool, r *SeedResult) error {
-	hash := contentHash(bp)
+	// The picture is part of the built-in content: a pose that gains one
+	// is updated by the next seed, unless an editor has changed it.
+	var image *string
+	if _, ok, err := BuiltinPicture(bp.Slug); err != nil {
+		return err
+	} else if ok {
+		path := FigurePath(bp.Slug)
+		image = &path
+	}
+	hash := contentHash(struct {
+		seeddata.Pose
+		ImageURL *string
+	}{bp, image})
 	now := s.clock()
-	p := Pose{ID: newID(), Slug: bp.Slug, EnglishName: bp.EnglishName, SanskritName: bp.SanskritName, Category: bp.Category,
+	p := Pose{ImageURL: image, ID: newID(), Slug: bp.Slug, EnglishName: bp.EnglishName, SanskritName: bp.SanskritName, Category: bp.Category,
 		Difficulty: bp.Difficulty, Description: bp.Description, Instructions: bp.Instructions, Benefits: bp.Benefits,
 		Contraindications: sortedUnique(bp.Contraindications), TwoSided: bp.TwoSided, DefaultHoldSeconds: bp.DefaultHoldSeconds,
 		SeedHash: hash, CreatedAt: now, UpdatedAt: now}
@@ -104,7 +116,7 @@ func (s *Service) seedPose(ctx context.Context, bp seeddata.Pose, force bool, r 
 	if !decide(stored.SeedHash, hash, force, r) {
 		return nil
 	}
-	p.ID, p.CreatedAt, p.ImageURL = stored.ID, stored.CreatedAt, stored.ImageURL
+	p.ID, p.CreatedAt = stored.ID, stored.CreatedAt
 	return s.store.UpdatePose(ctx, p, nil)
 }
 

@@ -187,6 +187,8 @@ func applyPose(p *Pose, in PoseInput, required bool) error {
 		return validation.New("instructions", "must hold at least one step")
 	case p.DefaultHoldSeconds < 1 || p.DefaultHoldSeconds > 3600:
 		return validation.New("default_hold_seconds", "must be between 1 and 3600")
+	case p.ImageURL != nil && !validImageURL(*p.ImageURL):
+		return validation.New("image_url", "must be a path on this site under /media/ or an https:// address")
 	}
 	return checkTags("contraindications", p.Contraindications)
 }

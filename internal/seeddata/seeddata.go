@@ -15,9 +15,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/yogaflow/yogaflow/internal/library/figure"
 )
 
-//go:embed poses.json sequences.json
+//go:embed poses.json sequences.json figures.json
 var files embed.FS
 
 // Valid enum values, in the order API.md lists them. Treat them as read-only.
@@ -68,6 +70,22 @@ type Sequence struct {
 	Style       string `json:"style"`
 	FocusArea   string `json:"focus_area"`
 	Steps       []Step `json:"steps"`
+}
+
+// Figure is the picture of a built-in pose: the joint angles of the
+// figure model (package figure) that draw it.
+type Figure struct {
+	Slug string `json:"slug"` // a Pose slug
+	figure.Angles
+}
+
+// Figures decodes the embedded figures, one for each built-in pose.
+func Figures() ([]Figure, error) {
+	var figures []Figure
+	if err := decodeFile("figures.json", &figures); err != nil {
+		return nil, err
+	}
+	return figures, nil
 }
 
 // Poses decodes the embedded pose library. Each call returns a fresh slice.
