@@ -201,8 +201,11 @@ func TestPicturesOnEveryScreen(t *testing.T) {
 	b := newBrowser(t, s)
 	pictures := func(sel string) {
 		t.Helper()
-		b.waitFor(fmt.Sprintf(`[...document.querySelectorAll(%s)].length > 0 && [...document.querySelectorAll(%s)].every((i) => i.complete && i.naturalWidth > 0)`, js(sel), js(sel)),
-			sel+" loaded")
+		// Pictures load lazily, as they come into view: load them all now.
+		if !eval[bool](b, fmt.Sprintf(`(async () => { const imgs = [...document.querySelectorAll(%s)]; for (const i of imgs) i.loading = "eager";
+			await Promise.all(imgs.map((i) => i.decode())); return imgs.length > 0 && imgs.every((i) => i.naturalWidth > 0) })()`, js(sel))) {
+			t.Errorf("%s: no pictures, or one that does not load", sel)
+		}
 		bad := eval[[]string](b, fmt.Sprintf(`[...document.querySelectorAll(%s)].filter((i) => !/^\/media\/poses\/[a-z0-9-]+\.svg$/.test(i.getAttribute("src")) || !i.alt.startsWith("Figure of ")).map((i) => i.outerHTML)`, js(sel)))
 		for _, img := range bad {
 			t.Errorf("a picture that is not the pose's own, or has no text: %s", img)

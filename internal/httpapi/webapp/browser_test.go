@@ -414,6 +414,7 @@ func TestPracticeFlow(t *testing.T) {
 	b.do(chromedp.SendKeys(chromedp.CSS("input[name=q]"), "dog"))
 	b.waitText("#pose-results", "Upward-Facing Dog")
 	b.waitText("#pose-results", "Downward-Facing Dog")
+	b.click("#avoid-summary")
 	b.click("input[name=avoid][value=pregnancy]")
 	b.waitFor(`!`+textOf("#pose-results")+`.includes("Upward-Facing Dog")`, "Upward-Facing Dog to leave the results")
 	if got := b.text("#pose-results"); !strings.Contains(got, "Downward-Facing Dog") {

@@ -5,7 +5,7 @@ import * as api from '../api.js';
 import { h, mount, field, select, errorBox, showError, busy, toast, safely } from '../dom.js';
 import { navigate } from '../router.js';
 import { CATEGORIES, DIFFICULTIES, options } from '../format.js';
-import { avoidFieldset } from './library.js';
+import { tagChecks } from './library.js';
 
 export function hub(ctx) {
   mount(
@@ -42,8 +42,8 @@ export async function pose(ctx) {
     field('Description (optional)', h('textarea', { name: 'description', rows: 3, maxlength: 2000, value: v.description || '' })),
     field('Instructions', h('textarea', { name: 'instructions', rows: 5, value: v.instructions.join('\n') }), 'One step per line.'),
     field('Benefits', h('textarea', { name: 'benefits', rows: 3, value: v.benefits.join('\n') }), 'One per line.'),
-    avoidFieldset(v.contraindications),
-    field('Image address (optional)', h('input', { type: 'url', name: 'image_url', maxlength: 500, value: v.image_url || '' }), 'Shown in the app only when it is on this site, such as /images/pose.jpg.'),
+    h('fieldset', {}, h('legend', {}, 'Not advised with'), h('div', { class: 'checks' }, tagChecks('contraindications', v.contraindications))),
+    field('Picture address (optional)', h('input', { type: 'text', inputmode: 'url', name: 'image_url', maxlength: 500, value: v.image_url || '' }), 'A picture on this site, such as /media/poses/tree-pose.svg, or an https:// address. The app shows only pictures on this site.'),
     h('p', { class: 'actions' },
       h('button', { type: 'submit', class: 'primary' }, p ? 'Save pose' : 'Create pose'),
       p ? h('button', { type: 'button', class: 'danger', onClick: safely(async () => {
@@ -60,10 +60,6 @@ export async function pose(ctx) {
         navigate('/poses');
       }) }, 'Remove pose') : null),
   );
-  // The form's own names are the API's; checkboxes named avoid are the
-  // pose's contraindications.
-  for (const c of form.querySelectorAll('input[name=avoid]')) c.name = 'contraindications';
-  form.querySelector('legend').textContent = 'Not advised with';
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -13,8 +13,7 @@ import { CATEGORIES, DIFFICULTIES, CONTRAINDICATIONS, label, options, duration }
 // the twelve boxes do not push the results off the first screen.
 export function avoidFieldset(chosen) {
   const summary = h('summary', { id: 'avoid-summary' });
-  const checks = CONTRAINDICATIONS.map((c) =>
-    h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'avoid', value: c, checked: chosen.includes(c) }), label(c)));
+  const checks = tagChecks('avoid', chosen);
   const describe = () => {
     const left = checks.map((l) => l.firstChild).filter((i) => i.checked).map((i) => label(i.value));
     summary.textContent = `Leave out what is not advised for: ${left.length ? left.join(', ') : 'nothing'}`;
@@ -24,6 +23,12 @@ export function avoidFieldset(chosen) {
     h('div', { class: 'checks' }, checks)));
   el.addEventListener('change', describe);
   return el;
+}
+
+// tagChecks is a checkbox for each contraindication tag, named name.
+export function tagChecks(name, chosen) {
+  return CONTRAINDICATIONS.map((c) =>
+    h('label', { class: 'check' }, h('input', { type: 'checkbox', name, value: c, checked: chosen.includes(c) }), label(c)));
 }
 
 // pagedList fills ul with load(cursor)'s pages, with a "Show more" button
