@@ -50,7 +50,10 @@ func registerMediaRoutes(api huma.API) {
 			"Built-in poses point at it with `image_url`. 404 for a pose without a built-in picture.",
 		Errors: []int{http.StatusNotFound},
 		Responses: map[string]*huma.Response{
-			"200": {Description: "The picture.", Content: map[string]*huma.MediaType{"image/svg+xml": {Schema: &huma.Schema{Type: "string"}}}},
+			"200": {Description: "The picture.", Content: map[string]*huma.MediaType{"image/svg+xml": {
+				Schema:  &huma.Schema{Type: "string"},
+				Example: `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" role="img" aria-label="Tree Pose"><title>Tree Pose</title>…</svg>`,
+			}}},
 			"304": {Description: "The copy named by If-None-Match is still the picture."},
 		},
 	}, picture)

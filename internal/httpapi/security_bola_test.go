@@ -83,8 +83,9 @@ func TestBrokenObjectLevelAuthorisationIsRefused(t *testing.T) {
 			{"POST /api/v1/history", "/api/v1/history", map[string]any{"sequence_id": seq, "started_at": a.Clock.Now().Add(-2 * time.Hour).Format(time.RFC3339),
 				"duration_seconds": 600}, bearer(bob.access), 422, "validation_failed"},
 		}
-		// Readable by anyone by design: the public pose library.
-		public := []string{"GET /api/v1/poses/{pose}"}
+		// Readable by anyone by design: the public pose library and its
+		// pictures.
+		public := []string{"GET /api/v1/poses/{pose}", "GET /media/poses/{pose}.svg"}
 
 		t.Run("every route with an ID in its path is covered", func(t *testing.T) {
 			doc, _ := a.Do(t, "GET", "/openapi.json", nil).JSON(t).(map[string]any)
