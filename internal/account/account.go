@@ -180,6 +180,9 @@ type RefreshToken struct {
 	ExpiresAt time.Time
 	UsedAt    *time.Time
 	Revoked   bool // the whole session (family) is revoked
+	// Successor is the token that replaced this one, sealed; "" until it
+	// is rotated.
+	Successor string
 }
 
 // UserFilter selects users for the admin list.
@@ -252,7 +255,7 @@ type Store interface {
 	// RotateRefreshToken marks old used and stores next, only if old was
 	// unused and its session unrevoked; otherwise ErrTokenInvalid (a race
 	// with another use, which counts as reuse).
-	RotateRefreshToken(ctx context.Context, oldHash string, next RefreshToken, at time.Time) error
+	RotateRefreshToken(ctx context.Context, oldHash, sealedNext string, next RefreshToken, at time.Time) error
 	RevokeSession(ctx context.Context, sessionID string, at time.Time) error
 	// SessionPrincipal returns the principal of a live session: ErrNotFound
 	// when the session or its user is gone, ErrSessionRevoked if revoked.

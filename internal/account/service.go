@@ -24,8 +24,11 @@ type Config struct {
 	JWTSecret  []byte
 	AccessTTL  time.Duration // access token lifetime
 	RefreshTTL time.Duration // how long an unused refresh token lives
-	VerifyTTL  time.Duration // email verification token lifetime
-	ResetTTL   time.Duration // password reset token lifetime
+	// RefreshGrace is how long a rotated refresh token still answers with
+	// its successor; 0: never.
+	RefreshGrace time.Duration
+	VerifyTTL    time.Duration // email verification token lifetime
+	ResetTTL     time.Duration // password reset token lifetime
 }
 
 // Service carries out the account rules.
@@ -41,7 +44,8 @@ type Service struct {
 	logger     *slog.Logger
 	now        func() time.Time
 	signer     *tokenSigner
-	sealer     *sealer
+	sealer     *sealer // emailed tokens
+	successors *sealer // the successor of a rotated refresh token
 }
 
 // principalTTL bounds how long a cached principal lives; invalidation on
@@ -51,14 +55,18 @@ const principalTTL = 5 * time.Minute
 // NewService builds the service. principals may be nil; now is the clock
 // (time.Now outside tests).
 func NewService(cfg Config, store Store, hasher *password.Hasher, principals cache.Cache, logger *slog.Logger, now func() time.Time) (*Service, error) {
-	sl, err := newSealer(cfg.JWTSecret)
+	sl, err := newSealer(cfg.JWTSecret, "yogaflow email token sealing")
+	if err != nil {
+		return nil, err
+	}
+	successors, err := newSealer(cfg.JWTSecret, "yogaflow refresh successor sealing")
 	if err != nil {
 		return nil, err
 	}
 	return &Service{
 		cfg: cfg, store: store, hasher: hasher, principals: principals, logger: logger, now: now,
 		signer: newTokenSigner(cfg.JWTSecret, cfg.AccessTTL, now),
-		sealer: sl,
+		sealer: sl, successors: successors,
 	}, nil
 }
 
@@ -171,8 +179,11 @@ func (s *Service) pair(userID, sid, refresh string, now time.Time) (TokenPair, e
 }
 
 // Refresh rotates a refresh token. Reusing a rotated one revokes its whole
-// session (family): someone holds a copy. Returns ErrTokenInvalid or
-// ErrTokenExpired.
+// session (family): someone holds a copy. Within the grace window after
+// its rotation, though, a rotated token answers with its successor again,
+// as long as that successor is itself unspent: two page loads at once
+// spend one token, and both should stay signed in. Returns ErrTokenInvalid
+// or ErrTokenExpired.
 func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error) {
 	old, err := s.store.RefreshTokenByHash(ctx, hashSecret(refresh))
 	if errors.Is(err, ErrNotFound) {
@@ -186,18 +197,45 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error
 	case old.Revoked:
 		return TokenPair{}, ErrTokenInvalid
 	case old.UsedAt != nil:
-		return TokenPair{}, s.revokeForReuse(ctx, old, now)
+		return s.reuse(ctx, old, now)
 	case !now.Before(old.ExpiresAt):
 		return TokenPair{}, ErrTokenExpired
 	}
 	next := newSecret()
 	rt := RefreshToken{Hash: hashSecret(next), SessionID: old.SessionID, UserID: old.UserID, CreatedAt: now, ExpiresAt: now.Add(s.cfg.RefreshTTL)}
-	if err := s.store.RotateRefreshToken(ctx, old.Hash, rt, now); err != nil {
-		if errors.Is(err, ErrTokenInvalid) {
-			// Another request used it first: two holders of one token.
-			return TokenPair{}, s.revokeForReuse(ctx, old, now)
+	if err := s.store.RotateRefreshToken(ctx, old.Hash, s.successors.seal(next), rt, now); err != nil {
+		if !errors.Is(err, ErrTokenInvalid) {
+			return TokenPair{}, err
 		}
+		// Another request rotated it a moment ago: the same reuse.
+		if old, err = s.store.RefreshTokenByHash(ctx, old.Hash); err != nil {
+			return TokenPair{}, err
+		}
+		if old.Revoked || old.UsedAt == nil {
+			return TokenPair{}, ErrTokenInvalid
+		}
+		return s.reuse(ctx, old, now)
+	}
+	return s.pair(old.UserID, old.SessionID, next, now)
+}
+
+// reuse answers a rotated token: with its successor inside the grace
+// window, while the successor is unspent; otherwise by revoking the family.
+func (s *Service) reuse(ctx context.Context, old RefreshToken, now time.Time) (TokenPair, error) {
+	if s.cfg.RefreshGrace <= 0 || old.Successor == "" || !now.Before(old.UsedAt.Add(s.cfg.RefreshGrace)) {
+		return TokenPair{}, s.revokeForReuse(ctx, old, now)
+	}
+	next, err := s.successors.open(old.Successor)
+	if err != nil {
 		return TokenPair{}, err
+	}
+	successor, err := s.store.RefreshTokenByHash(ctx, hashSecret(next))
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if successor.Revoked || successor.UsedAt != nil {
+		// The chain has moved on since: this is a copy, not a race.
+		return TokenPair{}, s.revokeForReuse(ctx, old, now)
 	}
 	return s.pair(old.UserID, old.SessionID, next, now)
 }

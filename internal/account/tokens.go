@@ -94,13 +94,14 @@ func (s *tokenSigner) parse(token string) (userID, sessionID string, err error) 
 	return claims.Subject, claims.SessionID, nil
 }
 
-// sealer encrypts the emailed tokens that wait in the job queue, so the
-// database never holds one in the clear (only its hash, and this sealed
-// copy until the mail is sent).
+// sealer encrypts the secrets the database must give back (the emailed
+// tokens that wait in the job queue, the successor of a rotated refresh
+// token), so it never holds one in the clear. Each use has its own key,
+// derived for its purpose.
 type sealer struct{ aead cipher.AEAD }
 
-func newSealer(secret []byte) (*sealer, error) {
-	key, err := hkdf.Key(sha256.New, secret, nil, "yogaflow email token sealing", 32)
+func newSealer(secret []byte, purpose string) (*sealer, error) {
+	key, err := hkdf.Key(sha256.New, secret, nil, purpose, 32)
 	if err != nil {
 		return nil, err
 	}

@@ -163,7 +163,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 	accountStore := db.Accounts(inserter)
 	hasher := password.NewHasher(cfg.BcryptCost, runtime.NumCPU(), cfg.HashWait)
 	a.Accounts, err = account.NewService(account.Config{
-		JWTSecret: []byte(cfg.JWTSecret), AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL,
+		JWTSecret: []byte(cfg.JWTSecret), AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL, RefreshGrace: cfg.RefreshReuseGrace,
 		VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,
 	}, accountStore, hasher, cache.Observed(shared, a.Metrics.CacheRecorder("principals")), logger, now)
 	if err != nil {

@@ -47,11 +47,15 @@ type Config struct {
 	HashWait        time.Duration `env:"HASH_WAIT" envDefault:"2s"`
 	AccessTokenTTL  time.Duration `env:"ACCESS_TOKEN_TTL" envDefault:"15m"`
 	RefreshTokenTTL time.Duration `env:"REFRESH_TOKEN_TTL" envDefault:"720h"`
-	VerifyTokenTTL  time.Duration `env:"VERIFY_TOKEN_TTL" envDefault:"24h"`
-	ResetTokenTTL   time.Duration `env:"RESET_TOKEN_TTL" envDefault:"1h"`
-	LogFormat       string        `env:"LOG_FORMAT" envDefault:"json"`
-	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
-	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	// RefreshReuseGrace is how long after a rotation the rotated refresh
+	// token still answers, with the same new one: two page loads at once
+	// spend one token. 0 turns it off.
+	RefreshReuseGrace time.Duration `env:"REFRESH_REUSE_GRACE" envDefault:"10s"`
+	VerifyTokenTTL    time.Duration `env:"VERIFY_TOKEN_TTL" envDefault:"24h"`
+	ResetTokenTTL     time.Duration `env:"RESET_TOKEN_TTL" envDefault:"1h"`
+	LogFormat         string        `env:"LOG_FORMAT" envDefault:"json"`
+	LogLevel          string        `env:"LOG_LEVEL" envDefault:"info"`
+	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	// SlowQuery is the duration past which a statement is logged.
 	SlowQuery time.Duration `env:"SLOW_QUERY" envDefault:"100ms"`
 
@@ -201,6 +205,9 @@ func (c Config) Validate() error {
 	}
 	if c.SentryTracesSampleRate < 0 || c.SentryTracesSampleRate > 1 {
 		bad("SENTRY_TRACES_SAMPLE_RATE", "must be between 0 and 1, got %g", c.SentryTracesSampleRate)
+	}
+	if c.RefreshReuseGrace < 0 || c.RefreshReuseGrace > time.Minute {
+		bad("REFRESH_REUSE_GRACE", "must be between 0 (off) and 1m, like 10s")
 	}
 	if c.BcryptCost < 4 || c.BcryptCost > 31 {
 		bad("BCRYPT_COST", "must be between 4 and 31, got %d", c.BcryptCost)
@@ -354,6 +361,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("hash_wait", c.HashWait.String()),
 		slog.String("access_token_ttl", c.AccessTokenTTL.String()),
 		slog.String("refresh_token_ttl", c.RefreshTokenTTL.String()),
+		slog.String("refresh_reuse_grace", c.RefreshReuseGrace.String()),
 		slog.String("verify_token_ttl", c.VerifyTokenTTL.String()),
 		slog.String("reset_token_ttl", c.ResetTokenTTL.String()),
 		slog.String("log_format", c.LogFormat),

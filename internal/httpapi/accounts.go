@@ -216,7 +216,11 @@ func registerAccountRoutes(api huma.API, h *accountHandlers) {
 	doc.RequestBody.Content["application/x-www-form-urlencoded"] = form
 	doc.Responses["400"].Content["application/json"] = tokenOp.Responses["401"].Content["application/json"]
 	register(api, huma.Operation{OperationID: "refresh", Method: http.MethodPost, Path: BasePath + "/auth/refresh", Tags: tags,
-		Summary: "Trade a refresh token for a new pair", Description: "Refresh tokens rotate: each works once. Reusing a spent one ends its whole sign-in (401).",
+		Summary: "Trade a refresh token for a new pair", Description: "Refresh tokens rotate: each works once. Reusing a spent one ends its whole sign-in (401) — " +
+			"except within the grace window after its rotation (YOGAFLOW_REFRESH_REUSE_GRACE, 10 s by default), " +
+			"when it answers 200 with the same new refresh token and a fresh access token, as long as that new token is unspent: " +
+			"two page loads at once spend one token and both stay signed in. After the window, or once the new token has been used, " +
+			"a reuse is a copy in other hands and ends the sign-in.",
 		Errors: []int{http.StatusUnauthorized}}, h.refresh)
 	register(api, needsSignIn(huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: BasePath + "/auth/logout", Tags: tags,
 		Summary: "Sign out", Description: "Ends the sign-in the refresh token belongs to; its access tokens stop working at once. 400 token_invalid for a refresh token that is not the caller's.",

@@ -362,9 +362,11 @@ func insertRefreshToken(ctx context.Context, tx *txn, t account.RefreshToken) er
 func (s *Accounts) RefreshTokenByHash(ctx context.Context, hash string) (account.RefreshToken, error) {
 	var t account.RefreshToken
 	var used, revoked sql.NullTime
-	err := s.db.read.QueryRowContext(ctx, `SELECT t.token_hash, t.session_id, s.user_id, t.created_at, t.expires_at, t.used_at, s.revoked_at
+	var successor sql.NullString
+	err := s.db.read.QueryRowContext(ctx, `SELECT t.token_hash, t.session_id, s.user_id, t.created_at, t.expires_at, t.used_at, s.revoked_at, t.successor_sealed
 FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id WHERE t.token_hash = $1`, hash).
-		Scan(&t.Hash, &t.SessionID, &t.UserID, &t.CreatedAt, &t.ExpiresAt, &used, &revoked)
+		Scan(&t.Hash, &t.SessionID, &t.UserID, &t.CreatedAt, &t.ExpiresAt, &used, &revoked, &successor)
+	t.Successor = successor.String
 	if errors.Is(err, sql.ErrNoRows) {
 		return account.RefreshToken{}, account.ErrNotFound
 	}
@@ -372,12 +374,12 @@ FROM refresh_tokens t JOIN auth_sessions s ON s.id = t.session_id WHERE t.token_
 	return t, err
 }
 
-func (s *Accounts) RotateRefreshToken(ctx context.Context, oldHash string, next account.RefreshToken, at time.Time) error {
+func (s *Accounts) RotateRefreshToken(ctx context.Context, oldHash, sealedNext string, next account.RefreshToken, at time.Time) error {
 	return s.db.inTx(ctx, func(tx *txn) error {
 		// The conditional update is the single-use guarantee: of two
 		// concurrent rotations, only one changes a row.
-		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL
-AND session_id IN (SELECT id FROM auth_sessions WHERE revoked_at IS NULL)`, oldHash, at)
+		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = $2, successor_sealed = $3 WHERE token_hash = $1 AND used_at IS NULL
+AND session_id IN (SELECT id FROM auth_sessions WHERE revoked_at IS NULL)`, oldHash, at, sealedNext)
 		if err := affectedOne(res, err, account.ErrTokenInvalid); err != nil {
 			return err
 		}
