@@ -92,9 +92,11 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		return nil, err
 	}
 	a = &App{Config: cfg, Logger: logger, DB: db, Metrics: metrics.New()}
+	// Not a: every early return sets it to nil before this runs.
+	built := a
 	defer func() {
 		if err != nil {
-			_ = a.Close()
+			_ = built.Close()
 		}
 	}()
 	if err := db.MigrateUp(ctx); err != nil {

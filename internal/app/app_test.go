@@ -2,13 +2,20 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/yogaflow/yogaflow/internal/app"
 	"github.com/yogaflow/yogaflow/internal/apptest"
+	"github.com/yogaflow/yogaflow/internal/config"
 	"github.com/yogaflow/yogaflow/internal/platform/testdb"
 )
 
@@ -128,5 +135,44 @@ func TestSlowHeadersAreCutOff(t *testing.T) {
 	// The server starts its clock at accept, a moment before ours.
 	if err != nil || elapsed < limit-time.Second || elapsed > limit+4*time.Second {
 		t.Fatalf("the trickling connection ended after %v (%v), want about %v", elapsed, err, limit)
+	}
+}
+
+// TestStartUpFailuresAreErrors: a dependency that is not there at start
+// is an error that says which, with what was opened closed again, never a
+// panic.
+func TestStartUpFailuresAreErrors(t *testing.T) {
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := closed.Addr().(*net.TCPAddr).Port
+	_ = closed.Close()
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		want string
+	}{
+		"Redis down":      {map[string]string{"YOGAFLOW_REDIS_URL": fmt.Sprintf("redis://127.0.0.1:%d/0", port)}, "redis"},
+		"PostgreSQL down": {map[string]string{"YOGAFLOW_DATABASE_URL": fmt.Sprintf("postgres://postgres@127.0.0.1:%d/test?sslmode=disable&connect_timeout=2", port)}, "127.0.0.1"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			environ := map[string]string{
+				"YOGAFLOW_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "yogaflow.db"),
+				"YOGAFLOW_JWT_SECRET":   "test-secret-test-secret-test-secret!",
+			}
+			maps.Copy(environ, tc.env)
+			cfg, err := config.Load(environ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := app.New(t.Context(), cfg, slog.New(slog.DiscardHandler), time.Now)
+			if err == nil {
+				_ = a.Close()
+				t.Fatal("the service started without its dependency")
+			}
+			if a != nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("New = %v, %q; want no service and an error naming %s", a, err, tc.want)
+			}
+		})
 	}
 }
