@@ -124,8 +124,15 @@ func (f *Figure) round() {
 	}
 }
 
-func polyline(b *bytes.Buffer, class string, l Limb) {
-	fmt.Fprintf(b, `<polyline class="%s" points="`, class)
+// The two inks: the near limbs (the body's right side) darker than the far.
+const (
+	nearInk  = "#2f6b4f"
+	farInk   = "#9db8a9"
+	floorInk = "#d5dcd7"
+)
+
+func polyline(b *bytes.Buffer, ink string, l Limb) {
+	fmt.Fprintf(b, `<polyline stroke="%s" points="`, ink)
 	for i, p := range l {
 		if i > 0 {
 			b.WriteByte(' ')
@@ -136,20 +143,23 @@ func polyline(b *bytes.Buffer, class string, l Limb) {
 }
 
 // SVG draws the figure with its title (the pose's name) as its text
-// alternative. It holds no script and loads nothing.
+// alternative. It holds no script, no style sheet (presentation attributes
+// only, so a strict Content-Security-Policy does not undo its look) and
+// loads nothing.
 func SVG(f Figure, title string) []byte {
 	var b bytes.Buffer
 	t := html.EscapeString(title)
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" width="%g" height="%g" role="img" aria-label="%s">`, Size, Size, Size, Size, t)
 	fmt.Fprintf(&b, `<title>%s</title>`, t)
-	fmt.Fprintf(&b, `<style>polyline,line{fill:none;stroke-width:%g;stroke-linecap:round;stroke-linejoin:round}.far{stroke:#9db8a9}.near{stroke:#2f6b4f}.floor{stroke:#d5dcd7;stroke-width:2}.head{fill:#2f6b4f}</style>`, Stroke)
-	fmt.Fprintf(&b, `<line class="floor" x1="%g" y1="%g" x2="%g" y2="%g"/>`, Margin, Floor, Size-Margin, Floor)
-	polyline(&b, "far", f.Legs[1])
-	polyline(&b, "far", f.Arms[1])
-	polyline(&b, "near", Limb{f.Hip, f.Shoulder, step(f.Shoulder, angle(f.Shoulder, f.Head), Neck)})
-	fmt.Fprintf(&b, `<circle class="head" cx="%g" cy="%g" r="%g"/>`, f.Head.X, f.Head.Y, HeadR)
-	polyline(&b, "near", f.Legs[0])
-	polyline(&b, "near", f.Arms[0])
+	fmt.Fprintf(&b, `<line stroke="%s" stroke-width="2" x1="%g" y1="%g" x2="%g" y2="%g"/>`, floorInk, Margin, Floor, Size-Margin, Floor)
+	fmt.Fprintf(&b, `<g fill="none" stroke-width="%g" stroke-linecap="round" stroke-linejoin="round">`, Stroke)
+	polyline(&b, farInk, f.Legs[1])
+	polyline(&b, farInk, f.Arms[1])
+	polyline(&b, nearInk, Limb{f.Hip, f.Shoulder, step(f.Shoulder, angle(f.Shoulder, f.Head), Neck)})
+	polyline(&b, nearInk, f.Legs[0])
+	polyline(&b, nearInk, f.Arms[0])
+	b.WriteString(`</g>`)
+	fmt.Fprintf(&b, `<circle fill="%s" cx="%g" cy="%g" r="%g"/>`, nearInk, f.Head.X, f.Head.Y, HeadR)
 	b.WriteString(`</svg>`)
 	return b.Bytes()
 }

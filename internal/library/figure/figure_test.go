@@ -116,7 +116,7 @@ func TestSVGIsSafeAndTitled(t *testing.T) {
 			t.Errorf("the SVG lacks %s:\n%s", want, svg)
 		}
 	}
-	for _, bad := range []string{"<script", "href", "<Pose>"} {
+	for _, bad := range []string{"<script", "<style", "href", "<Pose>"} {
 		if bytes.Contains(svg, []byte(bad)) {
 			t.Errorf("the SVG holds %s:\n%s", bad, svg)
 		}
