@@ -43,7 +43,7 @@ export async function pose(ctx) {
     field('Instructions', h('textarea', { name: 'instructions', rows: 5, value: v.instructions.join('\n') }), 'One step per line.'),
     field('Benefits', h('textarea', { name: 'benefits', rows: 3, value: v.benefits.join('\n') }), 'One per line.'),
     h('fieldset', {}, h('legend', {}, 'Not advised with'), h('div', { class: 'checks' }, tagChecks('contraindications', v.contraindications))),
-    field('Picture address (optional)', h('input', { type: 'text', inputmode: 'url', name: 'image_url', maxlength: 500, value: v.image_url || '' }), 'A picture on this site, such as /media/poses/tree-pose.svg, or an https:// address. The app shows only pictures on this site.'),
+    field('Picture address (optional)', h('input', { type: 'text', inputmode: 'url', name: 'image_url', maxlength: 500, value: v.image_url || '' }), 'A picture on this site, such as /media/poses/tree-pose.svg, or a secure (https) web address. The app shows only pictures on this site.'),
     h('p', { class: 'actions' },
       h('button', { type: 'submit', class: 'primary' }, p ? 'Save pose' : 'Create pose'),
       p ? h('button', { type: 'button', class: 'danger', onClick: safely(async () => {
