@@ -69,7 +69,13 @@ func TestHistory(t *testing.T) {
 			{Name: "too long", Method: "POST", Path: "/api/v1/history", Headers: bearer(user.access),
 				Body: map[string]any{"title": "x", "started_at": "2026-01-01T00:00:00Z", "duration_seconds": 90000}, Status: 422},
 			{Name: "no title or sequence", Method: "POST", Path: "/api/v1/history", Headers: bearer(user.access),
-				Body: map[string]any{"started_at": "2026-01-01T00:00:00Z", "duration_seconds": 60}, Status: 422, JSON: map[string]any{"errors.0.field": "title"}},
+				Body: map[string]any{"started_at": "2026-01-01T00:00:00Z", "duration_seconds": 60}, Status: 201,
+				JSON: map[string]any{"sequence_name": "Practice", "sequence_id": nil, "status": "completed", "duration_seconds": 60}},
+			{Name: "blank title", Method: "POST", Path: "/api/v1/history", Headers: bearer(user.access),
+				Body: map[string]any{"title": "  ", "started_at": "2026-01-01T01:00:00Z", "duration_seconds": 60}, Status: 201,
+				JSON: map[string]any{"sequence_name": "Practice"}},
+			{Name: "title too long", Method: "POST", Path: "/api/v1/history", Headers: bearer(user.access),
+				Body: map[string]any{"title": strings.Repeat("x", 101), "started_at": "2026-01-01T00:00:00Z", "duration_seconds": 60}, Status: 422},
 			{Name: "with a sequence", Method: "POST", Path: "/api/v1/history", Headers: bearer(user.access),
 				Body: map[string]any{"sequence_id": "four-steps", "started_at": "2026-01-02T07:00:00Z", "duration_seconds": 600}, Status: 201,
 				JSON: map[string]any{"sequence_name": "Four Steps", "current_step": 4}},
@@ -78,8 +84,8 @@ func TestHistory(t *testing.T) {
 		})
 
 		// The export holds every practice session.
-		if n := len(a.Do(t, "GET", "/api/v1/users/me/export", nil, bearer(user.access)...).JSON(t).(map[string]any)["sessions"].([]any)); n != 6 {
-			t.Errorf("the export holds %d practice sessions, want 6", n)
+		if n := len(a.Do(t, "GET", "/api/v1/users/me/export", nil, bearer(user.access)...).JSON(t).(map[string]any)["sessions"].([]any)); n != 8 {
+			t.Errorf("the export holds %d practice sessions, want 8", n)
 		}
 
 		// Another user sees none of it.

@@ -101,7 +101,7 @@ type (
 		IdempotencyHeader
 		Body struct {
 			SequenceID      string    `json:"sequence_id,omitempty" maxLength:"100" example:"gentle-morning-flow" doc:"The sequence practised (ID or slug), if any."`
-			Title           string    `json:"title,omitempty" maxLength:"100" example:"Yoga in the park" doc:"Required without sequence_id."`
+			Title           string    `json:"title,omitempty" maxLength:"100" example:"Yoga in the park" doc:"Without it, the sequence's name, or \"Practice\" when no sequence is given either."`
 			StartedAt       time.Time `json:"started_at" example:"2026-01-31T07:15:00Z"`
 			DurationSeconds int       `json:"duration_seconds" minimum:"1" maximum:"86400" example:"1200"`
 			Rating          *int      `json:"rating,omitempty" minimum:"1" maximum:"5" example:"4"`

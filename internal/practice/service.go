@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -377,6 +378,9 @@ type OfflineInput struct {
 // maxOfflineSeconds is the longest practice one may log: a day.
 const maxOfflineSeconds = 24 * 3600
 
+// DefaultTitle names a logged practice that has neither a sequence nor a title.
+const DefaultTitle = "Practice"
+
 // LogOffline records a completed practice that ended by now.
 func (s *Service) LogOffline(ctx context.Context, userID string, in OfflineInput) (Session, error) {
 	now := s.clock()
@@ -393,7 +397,7 @@ func (s *Service) LogOffline(ctx context.Context, userID string, in OfflineInput
 	}
 	sess := Session{ID: uuid.Must(uuid.NewV7()).String(), UserID: userID, Status: Completed, StartedAt: started,
 		EndedAt: &ended, ActiveBanked: time.Duration(in.DurationSeconds) * time.Second, StretchStart: ended,
-		Rating: in.Rating, Notes: in.Notes, UpdatedAt: now, SequenceName: in.Title}
+		Rating: in.Rating, Notes: in.Notes, UpdatedAt: now, SequenceName: strings.TrimSpace(in.Title)}
 	if in.SequenceRef != "" {
 		seq, err := s.sequences.Sequence(ctx, userID, in.SequenceRef)
 		if errors.Is(err, library.ErrNotFound) {
@@ -408,7 +412,7 @@ func (s *Service) LogOffline(ctx context.Context, userID string, in OfflineInput
 		}
 	}
 	if sess.SequenceName == "" {
-		return Session{}, validation.New("title", "is required without a sequence_id")
+		sess.SequenceName = DefaultTitle
 	}
 	day, err := s.localDay(ctx, userID, started)
 	if err != nil {
