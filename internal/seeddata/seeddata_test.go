@@ -283,3 +283,69 @@ func TestSequences(t *testing.T) {
 		}
 	}
 }
+
+// TestConditionPresets checks the presets written for a condition against the
+// contraindications that condition rules out, and that every contraindication
+// leaves at least two presets someone with it can practise whole.
+func TestConditionPresets(t *testing.T) {
+	poses, seqs := load(t)
+	tagsOf := map[string][]string{}
+	for _, p := range poses {
+		tagsOf[p.Slug] = p.Contraindications
+	}
+	bySlug := map[string]Sequence{}
+	for _, s := range seqs {
+		bySlug[s.Slug] = s
+	}
+	// holds reports whether a step of s is a pose tagged tag.
+	holds := func(s Sequence, tag string) bool {
+		for _, st := range s.Steps {
+			if slices.Contains(tagsOf[st.Pose], tag) {
+				return true
+			}
+		}
+		return false
+	}
+
+	avoid := map[string][]string{
+		// No kneeling, lunges or cross-legged sitting; it says it suits a tender hip too.
+		"gentle-knees-and-hips":      {"knee_injury", "hip_injury"},
+		"wrist-free-practice":        {"wrist_injury"},
+		"lower-back-relief":          {"back_injury"},
+		"pregnancy-first-trimester":  {"pregnancy"},
+		"pregnancy-second-trimester": {"pregnancy"},
+		// Seated, on all fours or propped up: kind to a pregnant lower back too.
+		"pregnancy-third-trimester": {"pregnancy", "back_injury"},
+		// It promises no kneeling, for a desk break in work clothes.
+		"desk-break-neck-and-shoulders": {"neck_injury", "shoulder_injury", "knee_injury"},
+		"sleep-wind-down":               {"high_blood_pressure", "low_blood_pressure", "glaucoma", "vertigo", "heart_condition"},
+	}
+	for slug, tags := range avoid {
+		s, ok := bySlug[slug]
+		if !ok {
+			t.Errorf("preset %s is missing", slug)
+			continue
+		}
+		checkTags(t, "condition preset "+slug, "avoided tag", tags, Contraindications)
+		for i, st := range s.Steps {
+			for _, tag := range tags {
+				if slices.Contains(tagsOf[st.Pose], tag) {
+					t.Errorf("preset %s step %d: pose %s is contraindicated for %s", slug, i+1, st.Pose, tag)
+				}
+			}
+		}
+	}
+
+	const minFree = 2
+	for _, tag := range Contraindications {
+		var free []string
+		for _, s := range seqs {
+			if !holds(s, tag) {
+				free = append(free, s.Slug)
+			}
+		}
+		if len(free) < minFree {
+			t.Errorf("contraindication %s: %d presets free of it %v, want at least %d", tag, len(free), free, minFree)
+		}
+	}
+}

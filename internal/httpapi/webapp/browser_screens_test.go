@@ -42,16 +42,25 @@ func TestShowMoreOnlyWithANextPage(t *testing.T) {
 	b := newBrowser(t, s)
 	b.signIn(u.email)
 
-	for _, p := range []struct{ path, list string }{{"/history", "#history-list"}, {"/sequences", "#sequence-results"}} {
-		b.open(p.path)
-		b.waitFor(fmt.Sprintf(`document.querySelectorAll("%s > li").length > 0`, p.list), p.path+" to list")
-		time.Sleep(300 * time.Millisecond)
-		if eval[bool](b, visible("button.more")) {
-			t.Errorf("%s offers Show more with nothing more to show", p.path)
-		}
+	b.open("/history")
+	b.waitFor(`document.querySelectorAll("#history-list > li").length > 0`, "/history to list")
+	time.Sleep(300 * time.Millisecond)
+	if eval[bool](b, visible("button.more")) {
+		t.Errorf("/history offers Show more with nothing more to show")
 	}
-	if n := eval[int](b, `document.querySelectorAll("#sequence-results > li").length`); n != 15 {
-		t.Errorf("%d presets listed, want the 15", n)
+
+	// The 23 presets fill a page of 20 and part of a second; once the second
+	// is shown there is nothing more to offer.
+	b.open("/sequences")
+	b.waitFor(visible("button.more"), "Show more under the first page of presets")
+	b.click("button.more")
+	b.waitFor(`document.querySelectorAll("#sequence-results > li").length > 20`, "the second page of presets")
+	time.Sleep(300 * time.Millisecond)
+	if eval[bool](b, visible("button.more")) {
+		t.Errorf("/sequences offers Show more after its last page")
+	}
+	if n := eval[int](b, `document.querySelectorAll("#sequence-results > li").length`); n != 23 {
+		t.Errorf("%d presets listed, want the 23", n)
 	}
 	b.open("/history")
 	b.waitText("#history-list", "Evening")
