@@ -348,7 +348,7 @@ type exportBody struct {
 	User        userBody       `json:"user"`
 	SignIns     []signInBody   `json:"sign_ins" doc:"Sign-ins (refresh token families), without their tokens."`
 	Sessions    []sessionBody  `json:"sessions" doc:"Every practice session, newest first."`
-	Sequences   []sequenceBody `json:"sequences" doc:"The user's own sequences."`
+	Sequences   []SequenceBody `json:"sequences" doc:"The user's own sequences."`
 	APIKeys     []apiKeyBody   `json:"api_keys" doc:"API keys this user created, without their secrets."`
 	AuditLog    []auditBody    `json:"audit_log" doc:"Audit entries where this user is the actor or the target."`
 }
@@ -374,7 +374,7 @@ func (h *accountHandlers) export(ctx context.Context, _ *struct{}) (*exportOutpu
 	if out.Body.Sessions, err = h.practiceSessions(ctx, e.User.ID); err != nil {
 		return nil, err
 	}
-	out.Body.Sequences = []sequenceBody{}
+	out.Body.Sequences = []SequenceBody{}
 	f := library.SequenceFilter{Viewer: e.User.ID, Mine: true, Limit: 100}
 	for {
 		page, err := h.library.ListSequences(ctx, f)

@@ -55,7 +55,7 @@ type stepBody struct {
 	Cue             *string     `json:"cue,omitempty" example:"Press the floor away; let the head hang."`
 }
 
-type sequenceBody struct {
+type SequenceBody struct {
 	ID                   string     `json:"id" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a62"`
 	Slug                 string     `json:"slug" example:"gentle-morning-flow"`
 	Name                 string     `json:"name" example:"Gentle Morning Flow"`
@@ -72,13 +72,13 @@ type sequenceBody struct {
 	UpdatedAt            time.Time  `json:"updated_at" example:"2026-01-31T07:15:00Z"`
 }
 
-func toSequenceBody(q library.Sequence) sequenceBody {
+func toSequenceBody(q library.Sequence) SequenceBody {
 	steps := make([]stepBody, len(q.Steps))
 	for i, st := range q.Steps {
 		steps[i] = stepBody{Position: st.Position, DurationSeconds: st.DurationSeconds, Side: st.Side, Cue: st.Cue,
 			Pose: poseRefBody(st.Pose)}
 	}
-	return sequenceBody{ID: q.ID, Slug: q.Slug, Name: q.Name, Description: q.Description, Difficulty: q.Difficulty,
+	return SequenceBody{ID: q.ID, Slug: q.Slug, Name: q.Name, Description: q.Description, Difficulty: q.Difficulty,
 		Style: q.Style, FocusArea: q.FocusArea, IsPreset: q.IsPreset(), OwnerID: q.OwnerID,
 		TotalDurationSeconds: q.TotalDurationSeconds, Contraindications: q.Contraindications, Steps: steps,
 		CreatedAt: q.CreatedAt, UpdatedAt: q.UpdatedAt}
@@ -90,7 +90,7 @@ type (
 		Category   string   `query:"category" enum:"standing,seated,balancing,backbend,forward_bend,twist,inversion,hip_opener,arm_balance,core,supine,prone,restorative" example:"standing"`
 		Difficulty string   `query:"difficulty" enum:"beginner,intermediate,advanced" example:"beginner"`
 		Avoid      []string `query:"avoid" maxItems:"12" enum:"pregnancy,knee_injury,hip_injury,back_injury,neck_injury,shoulder_injury,wrist_injury,high_blood_pressure,low_blood_pressure,glaucoma,heart_condition,vertigo" example:"knee_injury,pregnancy" doc:"Comma-separated contraindication tags: poses carrying any of them are left out."`
-		Query      string   `query:"q" maxLength:"100" example:"svanasana" doc:"Part of the English or Sanskrit name; case and diacritics are ignored."`
+		Query      string   `query:"q" maxLength:"100" example:"adho mukha" doc:"Part of the English or Sanskrit name; case and diacritics are ignored, and so is one typo in a word of five letters or more. Results come best match first: the whole name, then the start of a name, the start of a word, anywhere in a name, and last the words found in another order or with a typo; ties by English name."`
 	}
 	listSequencesInput struct {
 		ListParams
@@ -152,11 +152,31 @@ type (
 		Sequence string `path:"sequence" maxLength:"100" example:"gentle-morning-flow"`
 		Body     sequenceWrite
 	}
+	generateWrite struct {
+		Minutes    int      `json:"minutes" minimum:"5" maximum:"90" example:"30" doc:"How long the practice lasts, final rest included; the total is this exactly, give or take five seconds."`
+		Difficulty string   `json:"difficulty" enum:"beginner,intermediate,advanced" example:"beginner" doc:"No pose above it."`
+		FocusArea  string   `json:"focus_area,omitempty" enum:"flexibility,strength,balance,relaxation,core,hips,back,energy,sleep,full_body" example:"hips" doc:"What the peak works on; full_body when left out."`
+		Style      string   `json:"style,omitempty" enum:"hatha,vinyasa,yin,restorative,power,ashtanga,gentle" example:"hatha" doc:"How long poses are held; when left out, the focus's own (gentle for relaxation, restorative for sleep, vinyasa for energy, else hatha)."`
+		Avoid      []string `json:"avoid,omitempty" maxItems:"12" enum:"pregnancy,knee_injury,hip_injury,back_injury,neck_injury,shoulder_injury,wrist_injury,high_blood_pressure,low_blood_pressure,glaucoma,heart_condition,vertigo" example:"[\"knee_injury\"]" doc:"No pose carrying any of these tags."`
+		Seed       *int64   `json:"seed,omitempty" minimum:"0" maximum:"9007199254740991" example:"42" doc:"The same seed and input over the same library give the same practice; drawn at random when left out and returned either way."`
+	}
+	generateSequenceInput struct {
+		Save string `query:"save" enum:"true,false" default:"true" example:"false" doc:"false: answer 200 with a preview that is not stored (its id and slug are empty); save it by posting its steps to /sequences."`
+		Body generateWrite
+	}
+	generatedBody struct {
+		SequenceBody
+		Seed int64 `json:"seed" example:"42" doc:"Makes this practice again."`
+	}
+	generatedOutput struct {
+		Status int
+		Body   generatedBody
+	}
 	poseOutput struct {
 		Body poseBody
 	}
 	sequenceOutput struct {
-		Body sequenceBody
+		Body SequenceBody
 	}
 )
 
@@ -189,7 +209,7 @@ type libraryHandlers struct {
 func registerLibraryRoutes(api huma.API, h *libraryHandlers) {
 	poses, seqs := []string{"Poses"}, []string{"Sequences"}
 	register(api, huma.Operation{OperationID: "list-poses", Method: http.MethodGet, Path: BasePath + "/poses", Tags: poses,
-		Summary: "Browse the pose library", Description: "By English name. Filters combine with AND."}, h.listPoses)
+		Summary: "Browse the pose library", Description: "By English name, or best match first with q. Filters combine with AND."}, h.listPoses)
 	register(api, huma.Operation{OperationID: "get-pose", Method: http.MethodGet, Path: BasePath + "/poses/{pose}", Tags: poses,
 		Summary: "A pose", Errors: []int{http.StatusNotFound}}, h.getPose)
 	register(api, needsSignIn(huma.Operation{OperationID: "create-pose", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPost, Path: BasePath + "/admin/poses", Tags: poses,
@@ -209,6 +229,16 @@ func registerLibraryRoutes(api huma.API, h *libraryHandlers) {
 	register(api, needsSignIn(huma.Operation{OperationID: "create-sequence", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPost, Path: BasePath + "/sequences", Tags: seqs,
 		Summary: "Compose my own sequence", Description: "Steps name poses by ID or slug; an unknown pose is a 422 naming the step.",
 		DefaultStatus: http.StatusCreated}, ""), h.createSequence)
+	register(api, needsSignIn(huma.Operation{OperationID: "generate-sequence", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPost, Path: BasePath + "/sequences/generate", Tags: seqs,
+		Summary: "Make me a practice",
+		Description: "Builds a new practice from the library: centring, standing and balancing poses, a peak for the focus, a cool-down " +
+			"and a final rest. No pose is above the difficulty or carries a tag of avoid; a counterpose follows every backbend and " +
+			"inversion; two-sided poses are held on both sides. 201 with one of my own sequences, or 200 with a preview when " +
+			"save=false. 422 when a field is out of range or when avoid leaves no resting pose to end with.",
+		DefaultStatus: http.StatusCreated,
+		Responses: map[string]*huma.Response{"200": {Description: "A preview (save=false), not stored: its id and slug are empty.",
+			Content: map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Ref: "#/components/schemas/GeneratedBody"}}}}},
+	}, ""), h.generateSequence)
 	register(api, needsSignIn(huma.Operation{OperationID: "update-sequence", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPatch, Path: BasePath + "/sequences/{sequence}", Tags: seqs,
 		Summary: "Change my sequence", Description: "Only the fields given change; steps, when given, replace them all.",
 		Errors: []int{http.StatusNotFound}}, ""), h.updateSequence)
@@ -270,7 +300,7 @@ func (h *libraryHandlers) deletePose(ctx context.Context, in *poseRefInput) (*no
 	return nil, h.svc.DeletePose(ctx, editor(ctx), in.Pose)
 }
 
-func (h *libraryHandlers) listSequences(ctx context.Context, in *listSequencesInput) (*listOutput[sequenceBody], error) {
+func (h *libraryHandlers) listSequences(ctx context.Context, in *listSequencesInput) (*listOutput[SequenceBody], error) {
 	f := library.SequenceFilter{Viewer: viewer(ctx), Difficulty: in.Difficulty, Style: in.Style, FocusArea: in.FocusArea,
 		Mine: in.Mine, Avoid: in.Avoid, MaxDuration: in.MaxDuration, Limit: in.Limit, Cursor: in.Cursor}
 	if in.Preset != "" {
@@ -287,6 +317,20 @@ func (h *libraryHandlers) getSequence(ctx context.Context, in *sequenceRefInput)
 
 func (h *libraryHandlers) createSequence(ctx context.Context, in *createSequenceInput) (*sequenceOutput, error) {
 	return sequenceOut(h.svc.CreateSequence(ctx, viewer(ctx), in.Body.input()))
+}
+
+func (h *libraryHandlers) generateSequence(ctx context.Context, in *generateSequenceInput) (*generatedOutput, error) {
+	b := in.Body
+	gen, err := h.svc.GenerateSequence(ctx, viewer(ctx), library.GenerateInput{Minutes: b.Minutes, Difficulty: b.Difficulty,
+		FocusArea: b.FocusArea, Style: b.Style, Avoid: b.Avoid, Seed: b.Seed}, in.Save != "false")
+	if err != nil {
+		return nil, err
+	}
+	status := http.StatusCreated
+	if in.Save == "false" {
+		status = http.StatusOK
+	}
+	return &generatedOutput{Status: status, Body: generatedBody{SequenceBody: toSequenceBody(gen.Sequence), Seed: gen.Seed}}, nil
 }
 
 func (h *libraryHandlers) updateSequence(ctx context.Context, in *updateSequenceInput) (*sequenceOutput, error) {

@@ -146,7 +146,7 @@ func newProblem(status int, code, detail string, errs ...error) *Problem {
 	for _, err := range errs {
 		var d *huma.ErrorDetail
 		if errors.As(err, &d) {
-			p.Errors = append(p.Errors, FieldError{Field: fieldName(d.Location), Message: d.Message})
+			p.Errors = append(p.Errors, FieldError{Field: fieldName(d.Location, d.Message), Message: d.Message})
 		} else if err != nil {
 			p.Errors = append(p.Errors, FieldError{Message: err.Error()})
 		}
@@ -159,12 +159,21 @@ func newProblem(status int, code, detail string, errs ...error) *Problem {
 
 // fieldName turns huma's "body.steps[2].pose_id" into "steps[2].pose_id";
 // other locations keep their prefix so query.limit is not mistaken for a
-// body field.
-func fieldName(location string) string {
-	if location == "body" {
-		return ""
+// body field. A missing property is named, though huma locates it at the
+// object that lacks it.
+func fieldName(location, message string) string {
+	var field string
+	if location != "body" {
+		field = strings.TrimPrefix(location, "body.")
 	}
-	return strings.TrimPrefix(location, "body.")
+	name, ok := strings.CutPrefix(message, "expected required property ")
+	if name, found := strings.CutSuffix(name, " to be present"); ok && found {
+		if field == "" {
+			return name
+		}
+		return field + "." + name
+	}
+	return field
 }
 
 // humaError replaces huma.NewErrorWithContext: every error huma or a

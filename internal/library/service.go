@@ -240,6 +240,55 @@ func (s *Service) CreateSequence(ctx context.Context, owner string, in SequenceI
 	return s.createSequence(ctx, &owner, in, nil)
 }
 
+// AllPoses is the whole library, by English name.
+func (s *Service) AllPoses(ctx context.Context) ([]Pose, error) {
+	var all []Pose
+	f := PoseFilter{Limit: 100}
+	for {
+		page, err := s.store.ListPoses(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Items...)
+		if page.NextCursor == "" {
+			return all, nil
+		}
+		f.Cursor = page.NextCursor
+	}
+}
+
+// GenerateSequence makes a practice for owner from the whole library (see
+// Generate). Saved, it is one of owner's own sequences; not saved, it is a
+// preview with no ID or slug that owner may save by creating it.
+func (s *Service) GenerateSequence(ctx context.Context, owner string, in GenerateInput, save bool) (Generated, error) {
+	pool, err := s.AllPoses(ctx)
+	if err != nil {
+		return Generated{}, err
+	}
+	gen, err := Generate(pool, in)
+	if err != nil {
+		return Generated{}, err
+	}
+	now := s.clock()
+	seq := &gen.Sequence
+	seq.OwnerID, seq.CreatedAt, seq.UpdatedAt = &owner, now, now
+	if !save {
+		return gen, nil
+	}
+	seq.ID, seq.Slug = newID(), slugify(seq.Name)+"-"+randomSuffix()
+	steps := make([]NewStep, len(seq.Steps))
+	for i, st := range seq.Steps {
+		steps[i] = NewStep{PoseID: st.Pose.ID, DurationSeconds: st.DurationSeconds, Side: st.Side, Cue: st.Cue}
+	}
+	if err := s.store.CreateSequence(ctx, *seq, steps, nil); err != nil {
+		return Generated{}, err
+	}
+	if gen.Sequence, err = s.store.Sequence(ctx, seq.ID); err != nil {
+		return Generated{}, err
+	}
+	return gen, nil
+}
+
 // CreatePreset makes a preset sequence.
 func (s *Service) CreatePreset(ctx context.Context, e Editor, in SequenceInput) (Sequence, error) {
 	if in.Slug == nil && in.Name != nil {

@@ -260,11 +260,11 @@ func loadExplainData(t *testing.T, db *DB) {
 		ins := func(table, cols string, n int, row func(i int) []any) error {
 			return db.insertBatched(ctx, tx, table, cols, n, row)
 		}
-		err := ins("poses", "id, slug, english_name, search_text, category, difficulty, default_hold_seconds, created_at, updated_at",
+		err := ins("poses", "id, slug, english_name, category, difficulty, default_hold_seconds, created_at, updated_at",
 			explainPoses, func(i int) []any {
 				name := fmt.Sprintf("Pose %04d", i)
 				at := base.Add(time.Duration(i) * time.Minute)
-				return []any{fmt.Sprintf("p%04d", i), fmt.Sprintf("pose-%04d", i), name, strings.ToLower(name),
+				return []any{fmt.Sprintf("p%04d", i), fmt.Sprintf("pose-%04d", i), name,
 					categories[i%len(categories)], levels[i%len(levels)], 30, at, at}
 			})
 		if err != nil {

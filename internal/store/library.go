@@ -56,12 +56,20 @@ func (s *Library) ListPoses(ctx context.Context, pf library.PoseFilter) (library
 	if err != nil {
 		return library.Page[library.Pose]{}, err
 	}
-	page := namePage(poses, pf.Limit, func(p library.Pose) string { return encodeNameCursor(p.EnglishName, p.ID) })
+	var page library.Page[library.Pose]
+	if q := library.FoldQuery(pf.Query); q != "" {
+		if page, err = rankPage(q, poses, pf.Limit, pf.Cursor); err != nil {
+			return page, err
+		}
+	} else {
+		page = namePage(poses, pf.Limit, func(p library.Pose) string { return encodeNameCursor(p.EnglishName, p.ID) })
+	}
 	return page, s.poseTags(ctx, page.Items)
 }
 
 // poseListQuery is the query of ListPoses and its arguments (explain_test.go
-// checks its plans).
+// checks its plans). A search reads every candidate it finds: rankPage
+// orders and pages them.
 func poseListQuery(pf library.PoseFilter) (string, []any, error) {
 	var f filter
 	if pf.Category != "" {
@@ -70,11 +78,12 @@ func poseListQuery(pf library.PoseFilter) (string, []any, error) {
 	if pf.Difficulty != "" {
 		f.where("p.difficulty = " + f.arg(pf.Difficulty))
 	}
-	if q := library.FoldQuery(pf.Query); q != "" {
-		f.where(`p.search_text LIKE ` + f.arg("%"+escapeLike(q)+"%") + ` ESCAPE '\'`)
-	}
 	if len(pf.Avoid) > 0 {
 		f.where("NOT EXISTS (SELECT 1 FROM pose_contraindications pc WHERE pc.pose_id = p.id AND pc.tag IN " + f.in(pf.Avoid) + ")")
+	}
+	if q := library.FoldQuery(pf.Query); q != "" {
+		searchWhere(&f, q)
+		return "SELECT " + poseColumns + " FROM poses p" + f.clause(), f.args, nil
 	}
 	if err := f.afterName(pf.Cursor, "p.english_name"); err != nil {
 		return "", nil, badCursor()
@@ -162,15 +171,15 @@ func (s *Library) PoseIDs(ctx context.Context, refs []string) (map[string]string
 }
 
 func (s *Library) CreatePose(ctx context.Context, p library.Pose, audit *library.Audit) error {
-	return s.writePose(ctx, p, audit, `INSERT INTO poses (id, slug, english_name, sanskrit_name, search_text, category, difficulty,
+	return s.writePose(ctx, p, audit, `INSERT INTO poses (id, slug, english_name, sanskrit_name, category, difficulty,
 description, instructions, benefits, two_sided, default_hold_seconds, image_url, seed_hash, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`)
 }
 
 func (s *Library) UpdatePose(ctx context.Context, p library.Pose, audit *library.Audit) error {
-	return s.writePose(ctx, p, audit, `UPDATE poses SET slug = $2, english_name = $3, sanskrit_name = $4, search_text = $5,
-category = $6, difficulty = $7, description = $8, instructions = $9, benefits = $10, two_sided = $11,
-default_hold_seconds = $12, image_url = $13, seed_hash = $14, created_at = $15, updated_at = $16 WHERE id = $1`)
+	return s.writePose(ctx, p, audit, `UPDATE poses SET slug = $2, english_name = $3, sanskrit_name = $4,
+category = $5, difficulty = $6, description = $7, instructions = $8, benefits = $9, two_sided = $10,
+default_hold_seconds = $11, image_url = $12, seed_hash = $13, created_at = $14, updated_at = $15 WHERE id = $1`)
 }
 
 // writePose runs query (an insert or an update with the same arguments),
@@ -185,13 +194,15 @@ func (s *Library) writePose(ctx context.Context, p library.Pose, audit *library.
 		return err
 	}
 	return s.db.inTx(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, query, p.ID, p.Slug, p.EnglishName, p.SanskritName, library.SearchText(p.EnglishName, p.SanskritName),
-			p.Category, p.Difficulty, p.Description, string(instructions), string(benefits), p.TwoSided, p.DefaultHoldSeconds,
+		res, err := tx.ExecContext(ctx, query, p.ID, p.Slug, p.EnglishName, p.SanskritName, p.Category, p.Difficulty, p.Description, string(instructions), string(benefits), p.TwoSided, p.DefaultHoldSeconds,
 			p.ImageURL, p.SeedHash, p.CreatedAt, p.UpdatedAt)
 		if isUniqueViolation(err) {
 			return library.ErrSlugTaken
 		}
 		if err := affectedOne(res, err, library.ErrNotFound); err != nil {
+			return err
+		}
+		if err := writeSearchTerms(ctx, tx, p.ID, p.EnglishName, p.SanskritName); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM pose_contraindications WHERE pose_id = $1`, p.ID); err != nil {

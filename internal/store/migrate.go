@@ -34,7 +34,7 @@ func (db *DB) migrator() (*goose.Provider, error) {
 		return nil, err
 	}
 	dialect := goose.DialectSQLite3
-	var opts []goose.ProviderOption
+	opts := []goose.ProviderOption{goose.WithGoMigrations(indexPoseSearch)}
 	if db.engine == Postgres {
 		dialect = goose.DialectPostgres
 		// Instances starting together take turns: the first migrates, the

@@ -50,18 +50,28 @@ func decodeCursor(c string) (time.Time, string, error) {
 
 // encodeNameCursor is the cursor of a list sorted by a text key (a name),
 // then id, ascending.
-func encodeNameCursor(name, id string) string {
-	b, _ := json.Marshal([2]string{name, id})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func encodeNameCursor(name, id string) string { return encodeJSONCursor([2]string{name, id}) }
 
 func decodeNameCursor(c string) (string, string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
 	var v [2]string
-	if err != nil || json.Unmarshal(b, &v) != nil || v[1] == "" {
+	if decodeJSONCursor(c, &v) != nil || v[1] == "" {
 		return "", "", errBadCursor
 	}
 	return v[0], v[1], nil
+}
+
+// encodeJSONCursor is a cursor holding v as base64url JSON.
+func encodeJSONCursor(v any) string {
+	b, _ := json.Marshal(v)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeJSONCursor(c string, v any) error {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || json.Unmarshal(b, v) != nil {
+		return errBadCursor
+	}
+	return nil
 }
 
 // nullTime maps a nullable column to a pointer.

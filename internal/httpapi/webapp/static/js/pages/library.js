@@ -11,8 +11,8 @@ import { CATEGORIES, DIFFICULTIES, CONTRAINDICATIONS, label, options, duration }
 // avoidFieldset is the "leave out what is not advised for" checkboxes,
 // folded under a summary that names what is left out, so that on a phone
 // the twelve boxes do not push the results off the first screen.
-export function avoidFieldset(chosen) {
-  const summary = h('summary', { id: 'avoid-summary' });
+export function avoidFieldset(chosen, id = 'avoid-summary') {
+  const summary = h('summary', { id });
   const checks = tagChecks('avoid', chosen);
   const describe = () => {
     const left = checks.map((l) => l.firstChild).filter((i) => i.checked).map((i) => label(i.value));

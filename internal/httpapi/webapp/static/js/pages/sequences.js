@@ -19,6 +19,65 @@ function sequenceItem(q) {
   );
 }
 
+// The practice last asked for on this device, to start the form from.
+const LAST_ASK = 'yogaflow.make-practice';
+const FIRST_ASK = { minutes: 20, difficulty: 'beginner', focus_area: '', avoid: [] };
+
+function lastAsk() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(LAST_ASK) || '{}');
+    return { ...FIRST_ASK, ...saved };
+  } catch {
+    return FIRST_ASK;
+  }
+}
+
+// makePracticeForm asks for a practice made from the library (POST
+// /sequences/generate) and opens it, ready to practise.
+function makePracticeForm() {
+  const ask = lastAsk();
+  const minutes = h('input', { type: 'range', name: 'minutes', id: 'make-minutes', min: '5', max: '90', step: '5', value: String(ask.minutes) });
+  const shown = h('output', { for: 'make-minutes', id: 'make-minutes-value' });
+  const show = () => {
+    shown.textContent = `${minutes.value} min`;
+    minutes.setAttribute('aria-valuetext', `${minutes.value} minutes`);
+  };
+  show();
+  minutes.addEventListener('input', show);
+  const button = h('button', { type: 'submit', class: 'primary' }, 'Make me a practice');
+  const form = h(
+    'form',
+    { class: 'filters make', id: 'make-practice', 'aria-labelledby': 'make-title' },
+    h('h2', { id: 'make-title' }, 'Make me a practice'),
+    h('p', { class: 'hint' }, 'A new practice from the library: warm-up, standing poses, a peak for your focus, a cool-down and a rest.'),
+    h('div', { class: 'row' },
+      h('div', { class: 'field' }, h('label', { for: 'make-minutes' }, 'Length ', shown), minutes),
+      field('Level', select({ name: 'difficulty' }, options(DIFFICULTIES), ask.difficulty)),
+      field('Focus', select({ name: 'focus_area' }, options(FOCUS_AREAS, 'Whole body'), ask.focus_area))),
+    avoidFieldset(ask.avoid, 'make-avoid-summary'),
+    h('p', { class: 'actions' }, button),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const v = new FormData(form);
+    const chosen = { minutes: Number(v.get('minutes')), difficulty: v.get('difficulty'), focus_area: v.get('focus_area'), avoid: v.getAll('avoid') };
+    localStorage.setItem(LAST_ASK, JSON.stringify(chosen));
+    const body = { minutes: chosen.minutes, difficulty: chosen.difficulty, avoid: chosen.avoid };
+    if (chosen.focus_area) body.focus_area = chosen.focus_area;
+    button.disabled = true;
+    button.textContent = 'Making your practice…';
+    try {
+      const seq = await api.post('/sequences/generate', body);
+      navigate(`/sequences/${encodeURIComponent(seq.slug)}`);
+    } catch (err) {
+      toast(err.message);
+      button.disabled = false;
+      button.textContent = 'Make me a practice';
+    }
+  });
+  return form;
+}
+
 const LENGTHS = [['', 'Any length'], ['600', 'Up to 10 min'], ['1200', 'Up to 20 min'], ['1800', 'Up to 30 min'], ['2700', 'Up to 45 min'], ['3600', 'Up to 1 hour']];
 
 export async function list(ctx) {
@@ -61,6 +120,8 @@ export async function list(ctx) {
     h('p', { class: 'actions' },
       signedIn ? h('a', { href: '/sequences/new', class: 'button' }, 'Build a sequence') : h('a', { href: '/sign-up' }, 'Sign up to build your own'),
       state.isEditor() ? h('a', { href: '/editor/sequences/new', class: 'button' }, 'New preset') : null),
+    signedIn ? makePracticeForm() : null,
+    h('h2', {}, 'Browse'),
     form,
     paged.status,
     ul,
