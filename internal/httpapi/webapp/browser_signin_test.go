@@ -50,7 +50,7 @@ func TestPageLoadsAtOnceStaySignedIn(t *testing.T) {
 // goes wrong in it is noted with the first tab's problems.
 func (b *browser) newTab() *browser {
 	b.t.Helper()
-	tab := &browser{t: b.t, origin: b.origin}
+	tab := &browser{t: b.t, origin: b.origin, first: b.first}
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithListener(b.listen))
 	b.t.Cleanup(cancel)
 	tab.ctx = ctx

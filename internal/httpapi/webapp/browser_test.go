@@ -100,6 +100,14 @@ type browser struct {
 	ctx    context.Context
 	origin string
 
+	// first is the first tab's context, which lives as long as the
+	// browser; closed is set once this tab is closed; workers are the
+	// sessions to the service workers this tab took offline
+	// (browser_offline_test.go).
+	first   context.Context
+	closed  bool
+	workers []context.Context
+
 	mu       sync.Mutex
 	offsite  []string
 	problems []string
@@ -139,7 +147,7 @@ func newBrowser(t *testing.T, s *site) *browser {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	b := &browser{t: t, origin: s.URL}
 	ctx, cancel := chromedp.NewContext(actx, chromedp.WithListener(b.listen))
-	b.ctx = ctx
+	b.ctx, b.first = ctx, ctx
 	t.Cleanup(func() {
 		if t.Failed() {
 			b.screenshots()

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"io/fs"
 	"net/http"
@@ -47,13 +48,15 @@ var Paths = []string{
 // CSP is the page's Content-Security-Policy. Everything comes from this
 // origin: scripts (modules, no inline code, no eval), styles (a stylesheet;
 // the scripts set styles only through the CSSOM, which style-src does not
-// restrict), images (and data: ones), and the API calls. Trusted Types
-// make any assignment of a string to innerHTML and its kin throw, so the
-// app can only build its DOM node by node. Forms are sent by the scripts,
+// restrict), images (and data: ones), the API calls, the manifest and the
+// service worker. Trusted Types make any assignment of a string to
+// innerHTML and its kin throw, so the app can only build its DOM node by
+// node; their one policy, yogaflow-sw (main.js), lets /sw.js and nothing
+// else through to serviceWorker.register. Forms are sent by the scripts,
 // never by the browser.
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; " +
-	"require-trusted-types-for 'script'; trusted-types 'none'"
+	"connect-src 'self'; manifest-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; " +
+	"require-trusted-types-for 'script'; trusted-types yogaflow-sw"
 
 // Version names this build's assets: a digest of their content. The page
 // loads them under /assets/{Version}/, so they can be cached for good and a
@@ -77,13 +80,46 @@ var Version = func() string {
 }()
 
 // page is index.html with its asset links pointing at this build.
-var page = func() string {
-	b, err := fs.ReadFile(assets, "index.html")
+var page = strings.ReplaceAll(file("index.html"), "/assets/VERSION/", AssetPrefix())
+
+// The service worker and the manifest are served at the root, the service
+// worker's scope, under names that do not change: they name this build's
+// assets, and browsers revalidate them like the page.
+var (
+	serviceWorker = strings.NewReplacer("'VERSION'", "'"+Version+"'", "ASSETS_LIST", assetList()).Replace(file("sw.js"))
+	manifest      = strings.ReplaceAll(file("manifest.webmanifest"), "/assets/VERSION/", AssetPrefix())
+)
+
+func file(name string) string {
+	b, err := fs.ReadFile(assets, name)
+	if err != nil {
+		panic(err) // embedded above
+	}
+	return string(b)
+}
+
+// assetList is the JSON list of this build's asset URLs, which the
+// service worker keeps for offline use.
+func assetList() string {
+	var urls []string
+	err := fs.WalkDir(assets, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !rootFiles[p] {
+			urls = append(urls, AssetPrefix()+p)
+		}
+		return err
+	})
+	if err != nil {
+		panic(err) // embedded above
+	}
+	b, err := json.Marshal(urls)
 	if err != nil {
 		panic(err)
 	}
-	return strings.ReplaceAll(string(b), "/assets/VERSION/", AssetPrefix())
-}()
+	return string(b)
+}
+
+// rootFiles are served at the root, not as assets.
+var rootFiles = map[string]bool{"index.html": true, "sw.js": true, "manifest.webmanifest": true}
 
 // AssetPrefix is where this build's assets are served.
 func AssetPrefix() string { return "/assets/" + Version + "/" }
@@ -94,6 +130,12 @@ func Routes(r chi.Router) {
 	for _, p := range Paths {
 		r.Get(p, servePage)
 	}
+	r.Get("/sw.js", func(w http.ResponseWriter, _ *http.Request) {
+		serveRoot(w, "text/javascript; charset=utf-8", serviceWorker)
+	})
+	r.Get("/manifest.webmanifest", func(w http.ResponseWriter, _ *http.Request) {
+		serveRoot(w, "application/manifest+json", manifest)
+	})
 	r.Get("/assets/{version}/*", func(w http.ResponseWriter, req *http.Request) {
 		if serveAsset(w, req) {
 			return
@@ -116,12 +158,20 @@ func servePage(w http.ResponseWriter, _ *http.Request) {
 	_, _ = io.WriteString(w, page)
 }
 
+func serveRoot(w http.ResponseWriter, contentType, body string) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Content-Security-Policy", "default-src 'self'")
+	_, _ = io.WriteString(w, body)
+}
+
 // serveAsset serves the named asset of this build, or reports that there
 // is none. Another version's files are not here: a 404 rather than this
 // build's file cached for good under the other name.
 func serveAsset(w http.ResponseWriter, r *http.Request) bool {
 	name := chi.URLParam(r, "*")
-	if chi.URLParam(r, "version") != Version || name == "index.html" || !fs.ValidPath(name) {
+	if chi.URLParam(r, "version") != Version || rootFiles[name] || !fs.ValidPath(name) {
 		return false
 	}
 	if st, err := fs.Stat(assets, name); err != nil || st.IsDir() {

@@ -82,7 +82,7 @@ func TestPageLoadsOnlyThisBuildsAssets(t *testing.T) {
 	}
 	for _, m := range refs {
 		ref := m[1]
-		if ref == "/" || strings.HasPrefix(ref, "#") {
+		if ref == "/" || strings.HasPrefix(ref, "#") || ref == "/manifest.webmanifest" {
 			continue
 		}
 		if !strings.HasPrefix(ref, AssetPrefix()) {
@@ -190,5 +190,36 @@ func TestModules(t *testing.T) {
 func TestVersionFollowsContent(t *testing.T) {
 	if len(Version) != 16 || strings.Trim(Version, "0123456789abcdef") != "" {
 		t.Errorf("Version %q is not 16 hex digits", Version)
+	}
+}
+
+// TestRootFiles: the service worker and the manifest are served at the
+// root, revalidated like the page, naming this build's assets only.
+func TestRootFiles(t *testing.T) {
+	h := router()
+	for _, tc := range []struct{ path, contentType string }{
+		{"/sw.js", "text/javascript; charset=utf-8"},
+		{"/manifest.webmanifest", "application/manifest+json"},
+	} {
+		res, body := get(t, h, tc.path)
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != tc.contentType || res.Header.Get("Cache-Control") != "no-cache" {
+			t.Errorf("%s: %d, %q, %q", tc.path, res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Cache-Control"))
+		}
+		if strings.Contains(body, "'VERSION'") || strings.Contains(body, "/VERSION/") || strings.Contains(body, "ASSETS_LIST") {
+			t.Errorf("%s keeps a placeholder:\n%s", tc.path, body)
+		}
+		if !strings.Contains(body, AssetPrefix()) {
+			t.Errorf("%s names none of this build's assets", tc.path)
+		}
+	}
+	// Every asset the service worker keeps is one this build serves.
+	_, sw := get(t, h, "/sw.js")
+	for _, m := range regexp.MustCompile(`"(/assets/[^"]+)"`).FindAllStringSubmatch(sw, -1) {
+		if res, _ := get(t, h, m[1]); res.StatusCode != http.StatusOK {
+			t.Errorf("the service worker keeps %s: status %d", m[1], res.StatusCode)
+		}
+	}
+	if !strings.Contains(sw, AssetPrefix()+"js/outbox.js") {
+		t.Error("the service worker does not keep js/outbox.js")
 	}
 }

@@ -42,7 +42,46 @@ export function onSignOut(fn) {
 function signedOut() {
   accessToken = null;
   localStorage.removeItem(REFRESH_KEY);
+  // What the service worker kept of this user's (sw.js names it).
+  if (window.caches) caches.delete('yogaflow-data').catch(() => {});
   for (const fn of listeners) fn();
+}
+
+// The connection: offline when a request did not reach the server, or
+// when the service worker answered from what it kept; online again at the
+// next answer from the server itself.
+let offline = false;
+const connection = new Set();
+
+export function isOffline() {
+  return offline;
+}
+
+// onConnection calls fn(offline) whenever the connection changes.
+export function onConnection(fn) {
+  connection.add(fn);
+}
+
+export function offConnection(fn) {
+  connection.delete(fn);
+}
+
+function setOffline(v) {
+  if (v === offline) return;
+  offline = v;
+  for (const fn of connection) fn(v);
+}
+
+window.addEventListener('offline', () => setOffline(true));
+window.addEventListener('online', () => {
+  // The browser has a network again; the server may not answer yet.
+  fetch('/health', { cache: 'no-store' }).then((res) => setOffline(!res.ok), () => {});
+});
+
+// isNetworkError says whether err is a request that never reached the
+// server (fetch's TypeError), not the server's answer.
+export function isNetworkError(err) {
+  return err instanceof TypeError;
 }
 
 // Another tab signing out removes the shared refresh token.
@@ -122,18 +161,36 @@ const ANONYMOUS = new Set(['/auth/register', '/auth/login', '/auth/verify-email'
 // request sends one API call. With a sign-in it carries the access token,
 // getting one first after a reload, and on a 401 renews it once and
 // retries. idempotent: true sends an Idempotency-Key, the same on the
-// retry, so a POST that reached the server is not done twice.
+// retry, so a POST that reached the server is not done twice; a string is
+// the key to send (the outbox keeps one per record across reloads).
+// Offline, a GET goes out without a token: the service worker answers it
+// from what it kept, or it fails.
 export async function request(method, path, { body, query, idempotent, raw } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (idempotent) headers['Idempotency-Key'] = crypto.randomUUID();
+  if (idempotent) headers['Idempotency-Key'] = typeof idempotent === 'string' ? idempotent : crypto.randomUUID();
   const target = url(path, query);
-  const send = () => {
+  const send = async () => {
     const h = { ...headers };
     if (accessToken) h.Authorization = `Bearer ${accessToken}`;
-    return fetch(target, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+    try {
+      const res = await fetch(target, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+      setOffline(res.headers.get('X-Yogaflow-Offline') === '1');
+      return res;
+    } catch (err) {
+      setOffline(true);
+      // Still a TypeError (isNetworkError), in words a toast can show.
+      throw new TypeError('You are offline, and this needs the server.', { cause: err });
+    }
   };
-  if (!accessToken && !ANONYMOUS.has(path) && localStorage.getItem(REFRESH_KEY)) await refresh();
+  if (!accessToken && !ANONYMOUS.has(path) && localStorage.getItem(REFRESH_KEY)) {
+    try {
+      await refresh();
+    } catch (err) {
+      if (!isNetworkError(err) || method !== 'GET') throw err;
+      setOffline(true);
+    }
+  }
   let res = await send();
   if (res.status === 401 && accessToken && (await refresh())) res = await send();
   if (!res.ok) throw await toError(res);

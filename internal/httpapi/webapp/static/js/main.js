@@ -13,6 +13,8 @@ import * as history from './pages/history.js';
 import * as stats from './pages/stats.js';
 import * as editor from './pages/editor.js';
 import { player } from './player.js';
+import * as outbox from './outbox.js';
+import { readAhead } from './readahead.js';
 
 route('/', home);
 route('/sign-in', auth.signIn);
@@ -106,12 +108,59 @@ async function draw(ctx, r) {
 state.watch(drawNav);
 api.onSignOut(() => toast('You are signed out.'));
 
+// The offline notice, for every screen: what is shown is what this device
+// kept, and nothing finished here is lost.
+const offlineNotice = h('p', { class: 'offline-notice', id: 'offline-notice', role: 'status', hidden: true },
+  'You are offline. The library and your sequences still open, and a practice you finish is kept on this device and saved to your history when you are back online.');
+document.querySelector('.site-header').after(offlineNotice);
+
+// send delivers what the outbox holds, and says so when it did.
+async function send() {
+  if (!state.user()) return;
+  try {
+    if ((await outbox.flush()) > 0) toast('Your practice is saved to your history.');
+  } catch {
+    // IndexedDB refused (a private window's quota): nothing was kept
+  }
+}
+
+api.onConnection((offline) => {
+  offlineNotice.hidden = !offline;
+  if (!offline) {
+    send();
+    readAhead();
+  }
+});
+state.watch(() => readAhead());
+
+// registerServiceWorker installs sw.js, which keeps the app for offline
+// use. The page's Trusted Types take only a script URL a policy made: this
+// one makes /sw.js and refuses anything else.
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  let script = '/sw.js';
+  if (window.trustedTypes) {
+    const policy = trustedTypes.createPolicy('yogaflow-sw', {
+      createScriptURL: (u) => {
+        if (u !== '/sw.js') throw new TypeError(`not the service worker: ${u}`);
+        return u;
+      },
+    });
+    script = policy.createScriptURL('/sw.js');
+  }
+  navigator.serviceWorker.addEventListener('controllerchange', () => readAhead());
+  navigator.serviceWorker.register(script).catch(() => {});
+}
+
 async function boot() {
+  registerServiceWorker();
   try {
     await state.load();
   } catch {
     toast('The server is not answering; some screens may not work.');
   }
+  offlineNotice.hidden = !api.isOffline();
+  if (!api.isOffline()) send();
   await start(draw);
 }
 

@@ -18,6 +18,8 @@ import * as chime from './chime.js';
 import * as speech from './speech.js';
 import * as guidance from './guidance.js';
 import { setFigure } from './figure.js';
+import * as outbox from './outbox.js';
+import * as state from './state.js';
 
 const TICK_MS = 200;
 const POLL_MS = 10000; // how soon another tab's claim is seen
@@ -59,13 +61,45 @@ function seconds(plan, place) {
   return before + stepSeconds(plan, place);
 }
 
-export async function player(ctx) {
-  let session;
+// A practice begun without a connection has no session on the server: it
+// lives in this device's storage, and its record goes to POST /history
+// when it ends.
+const OFFLINE_KEY = 'yogaflow.offline-practice';
+
+function offlineSession() {
   try {
-    session = await api.get('/sessions/current');
-  } catch (err) {
-    if (err.status !== 404) throw err;
-    mount(ctx.main, h('h1', {}, 'Practice'), h('p', {}, 'Nothing under way. ', h('a', { href: '/sequences' }, 'Choose a sequence'), ' and press "Practise this".'));
+    const s = JSON.parse(localStorage.getItem(OFFLINE_KEY));
+    return s && state.user() && s.user === state.user().id ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+function keepOffline(s) {
+  if (s) localStorage.setItem(OFFLINE_KEY, JSON.stringify(s));
+  else localStorage.removeItem(OFFLINE_KEY);
+}
+
+// startOffline begins a practice of seq on this device alone.
+export function startOffline(seq) {
+  keepOffline({ id: `offline-${crypto.randomUUID()}`, offline: true, user: state.user().id, sequence_id: seq.id,
+    sequence_name: seq.name, status: 'in_progress', started_at: new Date().toISOString(), current_step: 1,
+    current_side: null, step_elapsed_seconds: 0, duration_seconds: 0 });
+}
+
+export async function player(ctx) {
+  let session = offlineSession();
+  if (!session) {
+    try {
+      session = await api.get('/sessions/current');
+    } catch (err) {
+      if (err.status !== 404) throw err;
+      mount(ctx.main, h('h1', {}, 'Practice'), h('p', {}, 'Nothing under way. ', h('a', { href: '/sequences' }, 'Choose a sequence'), ' and press "Practise this".'));
+      return;
+    }
+  }
+  if (await outbox.finishing(session.id)) {
+    mount(ctx.main, h('h1', {}, 'Practice finished'), keptNotice(session));
     return;
   }
   let seq = null;
@@ -164,6 +198,11 @@ class Player {
     document.addEventListener('keydown', this.onKey);
     document.addEventListener('visibilitychange', this.onVisibility);
     this.ctx.onLeave(() => this.stop());
+    this.onConnection = (offline) => {
+      this.draw();
+      if (!offline) this.reconnected().catch((err) => toast(err.message));
+    };
+    api.onConnection(this.onConnection);
     this.timers.push(setInterval(() => this.tick(), TICK_MS));
     this.timers.push(setInterval(() => {
       if (document.visibilityState === 'visible' && this.mode !== 'done') this.sync().catch(() => {});
@@ -190,6 +229,7 @@ class Player {
   }
 
   stop() {
+    api.offConnection(this.onConnection);
     for (const t of this.timers) clearInterval(t);
     clearTimeout(this.awayTimer);
     document.removeEventListener('keydown', this.onKey);
@@ -262,9 +302,15 @@ class Player {
     const body = { step_position: this.step + 1, step_elapsed_seconds: Math.floor(this.stepElapsed() + 1e-6) };
     if (ph.side) body.side = ph.side;
     if (claim) body.device_id = this.device;
+    if (this.session.offline) {
+      Object.assign(this.session, { current_step: body.step_position, current_side: ph.side || null, step_elapsed_seconds: body.step_elapsed_seconds });
+      keepOffline(this.session);
+      return;
+    }
     try {
       this.session = await api.post(`/sessions/${this.session.id}/progress`, body, { idempotent: true });
     } catch (err) {
+      if (api.isNetworkError(err)) return; // told again when the connection is back
       if (err.code === 'invalid_transition' || err.status === 404) return this.sync();
       toast(`Your place was not saved: ${err.message}`);
       return;
@@ -276,15 +322,44 @@ class Player {
     return this.report(true);
   }
 
+  // setStatus pauses or resumes the practice. Without a connection the
+  // clock here goes on as asked, and the server is told when it is back.
   async setStatus(verb) {
+    const local = () => {
+      this.session = { ...this.session, status: verb === 'pause' ? 'paused' : 'in_progress' };
+      if (this.session.offline) keepOffline(this.session);
+      return true;
+    };
+    if (this.session.offline) return local();
     try {
       this.session = await api.post(`/sessions/${this.session.id}/${verb}`, undefined, { idempotent: true });
     } catch (err) {
+      if (api.isNetworkError(err)) {
+        this.unsent = true;
+        return local();
+      }
       if (err.code !== 'invalid_transition') throw err;
       await this.sync(); // another device got there first
       return false;
     }
     return true;
+  }
+
+  // reconnected tells the server what happened here while it could not
+  // be reached: paused or not, and where the practice stands.
+  async reconnected() {
+    if (this.session.offline || this.mode === 'moved') return;
+    if (this.unsent) {
+      this.unsent = false;
+      const verb = this.session.status === 'paused' ? 'pause' : 'resume';
+      try {
+        this.session = await api.post(`/sessions/${this.session.id}/${verb}`, undefined, { idempotent: true });
+      } catch (err) {
+        if (err.code !== 'invalid_transition') throw err; // already so
+      }
+    }
+    this.freeze();
+    await this.report();
   }
 
   async toggle() {
@@ -390,7 +465,7 @@ class Player {
           this.draw();
         }) }, 'Back to practice')
       : null;
-    const form = finishForm(this.session, () => this.stop(), back);
+    const form = finishForm(this.session, () => this.stop(), back, () => Math.max(1, Math.round(seconds(this.plan, this))));
     this.ui.end.replaceChildren(form);
     form.querySelector('input').focus();
   }
@@ -453,10 +528,13 @@ class Player {
   // sync takes the server's word: another device may have moved on,
   // paused, claimed or ended the practice.
   async sync() {
+    if (this.session.offline) return;
     let s;
     try {
       s = await api.get('/sessions/current');
+      if (api.isOffline()) return; // what the device kept, older than the clock here
     } catch (err) {
+      if (api.isNetworkError(err)) return;
       if (err.status !== 404) throw err;
       this.stop();
       mount(this.ctx.main, h('h1', {}, 'Practice ended'), h('p', {}, 'This practice was finished or ended on another device. ', h('a', { href: '/history' }, 'See your history')));
@@ -493,7 +571,8 @@ class Player {
     const phaseCount = this.plan[this.step].length;
     u.count.textContent = lead ? 'Get ready' : `Pose ${this.step + 1} of ${this.plan.length}`;
     const paused = this.session.status === 'paused';
-    u.status.textContent = this.mode === 'done' ? 'Practice over' : this.mode === 'moved' ? 'On another device' : paused ? 'Paused' : '';
+    const where = this.mode === 'done' ? 'Practice over' : this.mode === 'moved' ? 'On another device' : paused ? 'Paused' : '';
+    u.status.textContent = api.isOffline() || this.session.offline ? [where, 'Offline: saved when you are back online'].filter(Boolean).join(' · ') : where;
     u.status.hidden = !u.status.textContent;
     u.name.textContent = lead ? `First: ${st.pose.english_name}` : st.pose.english_name;
     u.sanskrit.textContent = st.pose.sanskrit_name || '';
@@ -544,11 +623,31 @@ class Player {
 }
 
 // finishForm completes the session with a rating and a note, or ends it
-// without counting it as done; extra is another action beside them.
-function finishForm(session, stopped = () => {}, extra = null) {
+// without counting it as done; extra is another action beside them, and
+// practised the seconds practised here (for a practice the server has no
+// session of). Without a connection the end is kept in the outbox and the
+// practitioner told so.
+function finishForm(session, stopped = () => {}, extra = null, practised = () => 1) {
   const stars = h('fieldset', { class: 'rating-input' }, h('legend', {}, 'How was it? (optional)'),
     [1, 2, 3, 4, 5].map((n) => h('label', { class: 'check' }, h('input', { type: 'radio', name: 'rating', value: String(n) }), `${n} ${'★'.repeat(n)}`)));
   const notes = h('textarea', { id: 'finish-notes', name: 'notes', rows: 3, maxlength: 2000 });
+  const main = document.getElementById('main');
+  // end sends path and body and returns the session the server answers;
+  // without a connection, or for a practice begun without one, the outbox
+  // keeps them (and sends them at once if it can) and end returns null.
+  const end = async (path, body) => {
+    if (!session.offline) {
+      try {
+        return await api.post(path, body, { idempotent: true });
+      } catch (err) {
+        if (!api.isNetworkError(err)) throw err;
+      }
+    }
+    await outbox.add(path, body, session.id);
+    keepOffline(null);
+    await outbox.flush().catch(() => {});
+    return null;
+  };
   const form = h('form', { class: 'panel', id: 'finish-form' },
     h('h2', {}, 'Finish your practice'),
     stars,
@@ -558,7 +657,8 @@ function finishForm(session, stopped = () => {}, extra = null) {
       extra,
       h('button', { type: 'button', class: 'danger', onClick: safely(async () => {
         if (!confirm('End this practice without counting it as done?')) return;
-        await api.post(`/sessions/${session.id}/abandon`, undefined, { idempotent: true });
+        if (session.offline) keepOffline(null);
+        else await end(`/sessions/${session.id}/abandon`, undefined);
         stopped();
         navigate('/history');
       }) }, 'End without saving')));
@@ -568,14 +668,23 @@ function finishForm(session, stopped = () => {}, extra = null) {
     const body = {};
     if (f.get('rating')) body.rating = Number(f.get('rating'));
     if (f.get('notes').trim()) body.notes = f.get('notes').trim();
-    const done = await api.post(`/sessions/${session.id}/complete`, body, { idempotent: true });
+    const done = session.offline
+      ? await end('/history', { sequence_id: session.sequence_id, title: session.sequence_name, started_at: session.started_at, duration_seconds: practised(), ...body })
+      : await end(`/sessions/${session.id}/complete`, body);
     stopped();
-    const main = document.getElementById('main');
     mount(main,
       h('h1', { tabindex: '-1' }, 'Well done'),
-      h('p', {}, `${done.sequence_name}: ${duration(done.duration_seconds)} on the mat.`),
+      done ? h('p', {}, `${done.sequence_name}: ${duration(done.duration_seconds)} on the mat.`)
+        : (await outbox.finishing(session.id)) ? keptNotice(session) : h('p', {}, `${session.sequence_name}: saved to your history.`),
       h('p', { class: 'actions' }, h('a', { href: '/stats', class: 'button primary' }, 'See your progress'), h('a', { href: '/history', class: 'button' }, 'History')));
     main.querySelector('h1').focus();
   }));
   return form;
+}
+
+// keptNotice says that a practice ended here is not saved yet, and when
+// it will be.
+function keptNotice(session) {
+  return h('p', { class: 'notice', id: 'practice-kept', role: 'status' },
+    `${session.sequence_name}: kept on this device. It will be saved to your history as soon as you are back online.`);
 }

@@ -2,6 +2,7 @@
 // total time, and the way into practising it.
 
 import * as api from '../api.js';
+import { startOffline } from '../player.js';
 import { h, mount, field, select, toast, safely } from '../dom.js';
 import { navigate, setQuery } from '../router.js';
 import * as state from '../state.js';
@@ -190,6 +191,11 @@ export async function startPractice(seq, box) {
     await api.post('/sessions', { sequence_id: seq.id }, { idempotent: true });
     navigate('/practice');
   } catch (err) {
+    if (api.isNetworkError(err)) {
+      startOffline(seq); // saved to the history when the connection is back
+      navigate('/practice');
+      return;
+    }
     if (err.code !== 'session_conflict') throw err;
     const active = err.problem.active_session_id;
     mount(
