@@ -51,9 +51,11 @@ func TestScenarios(t *testing.T) {
 	}{
 		{"browse", []string{"-rate", "40"}, browse},
 		// Practice twice: the second run's practitioners complete the
-		// sessions the first one left open when it stopped.
-		{"practice", []string{"-workers", "4"}, practice},
-		{"practice", []string{"-rate", "200"}, practice},
+		// sessions the first one left open when it stopped. A practice is
+		// nine calls in turn: on a loaded CI machine 600 ms may not see
+		// one through, so these run longer.
+		{"practice", []string{"-workers", "4", "-duration", "2s"}, practice},
+		{"practice", []string{"-rate", "200", "-duration", "2s"}, practice},
 		{"signin", []string{"-rate", "40"}, signIn},
 		{"mixed", []string{"-rate", "100"}, append(browse, "POST /api/v1/auth/login")},
 	} {

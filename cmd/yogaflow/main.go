@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -69,7 +70,12 @@ func run(ctx context.Context, args []string, environ map[string]string, stdin io
 
 	cfg, err := config.Load(environ)
 	if err != nil {
-		return fmt.Errorf("configuration:\n%w", err)
+		// One bad value is one line; several, one line each below.
+		sep := " "
+		if strings.Contains(err.Error(), "\n") {
+			sep = "\n"
+		}
+		return fmt.Errorf("configuration:%s%w", sep, err)
 	}
 	logger := logging.New(stderr, cfg.LogFormat, cfg.LogLevelValue())
 

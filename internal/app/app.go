@@ -269,11 +269,18 @@ func (a *App) errorTracking() (*sentry.Client, error) {
 func (a *App) sharedCache(ctx context.Context) (cache.Cache, *redis.Client, error) {
 	switch {
 	case a.Config.RedisURL != "":
-		client, err := cache.OpenRedis(ctx, a.Config.RedisURL)
+		client, err := cache.NewRedisClient(a.Config.RedisURL)
 		if err != nil {
 			return nil, nil, fmt.Errorf("redis: %w", err)
 		}
 		a.closers = append(a.closers, client.Close)
+		// Redis away at start is Redis away later: the service starts
+		// degraded (the database in the cache's stead, each instance
+		// counting its own limits) and says so; /health/ready too.
+		if err := client.Ping(ctx).Err(); err != nil {
+			a.Logger.Warn("Redis is not answering at start: serving without the shared cache, each instance counting its own rate limits, until it answers",
+				slog.String("error", err.Error()))
+		}
 		return cache.NewRedis(client, a.Config.RedisPrefix), client, nil
 	case a.DB.Engine() == store.SQLite:
 		return cache.NewMemory(100_000), nil, nil
@@ -310,7 +317,7 @@ func (a *App) rateLimits() (*httpapi.Limits, *httpapi.Check, error) {
 	if client == nil {
 		return limits, nil, nil
 	}
-	return limits, &httpapi.Check{Name: "ratelimit", Run: func(context.Context) error { return st.Check() }}, nil
+	return limits, &httpapi.Check{Name: "ratelimit", Run: st.Check}, nil
 }
 
 // libraryCache picks where encoded library responses live and the version

@@ -138,9 +138,9 @@ func TestSlowHeadersAreCutOff(t *testing.T) {
 	}
 }
 
-// TestStartUpFailuresAreErrors: a dependency that is not there at start
-// is an error that says which, with what was opened closed again, never a
-// panic.
+// TestStartUpFailuresAreErrors: a database that is not there at start is
+// an error that says which, with what was opened closed again, never a
+// panic. (Each failure's line and exit status: cmd/yogaflow.)
 func TestStartUpFailuresAreErrors(t *testing.T) {
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -152,7 +152,6 @@ func TestStartUpFailuresAreErrors(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		"Redis down":      {map[string]string{"YOGAFLOW_REDIS_URL": fmt.Sprintf("redis://127.0.0.1:%d/0", port)}, "redis"},
 		"PostgreSQL down": {map[string]string{"YOGAFLOW_DATABASE_URL": fmt.Sprintf("postgres://postgres@127.0.0.1:%d/test?sslmode=disable&connect_timeout=2", port)}, "127.0.0.1"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -175,4 +174,23 @@ func TestStartUpFailuresAreErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStartsDegradedWithoutRedis: Redis not answering at start is Redis
+// gone later: the service starts and serves, the log says why it has less,
+// and /health/ready names the cache and the limits' store as degraded.
+func TestStartsDegradedWithoutRedis(t *testing.T) {
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := closed.Addr().(*net.TCPAddr).Port
+	_ = closed.Close()
+	a := apptest.New(t, testdb.New(t, "sqlite"), fmt.Sprintf("YOGAFLOW_REDIS_URL=redis://127.0.0.1:%d/0", port))
+	if !strings.Contains(a.Logs.String(), "Redis is not answering at start") {
+		t.Errorf("the log does not say Redis is away:\n%s", a.Logs.String())
+	}
+	a.Do(t, "GET", "/api/v1/poses", nil).Check(t, apptest.Scenario{Status: http.StatusOK})
+	a.Do(t, "GET", "/health/ready", nil).Check(t, apptest.Scenario{Status: http.StatusOK, JSON: map[string]any{
+		"status": "degraded", "checks.database.status": "ok", "checks.cache.status": "degraded", "checks.ratelimit.status": "degraded"}})
 }

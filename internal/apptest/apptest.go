@@ -104,7 +104,8 @@ func dropRedisKeys(tb testing.TB, cfg config.Config) {
 	defer cancel()
 	client, err := cache.OpenRedis(ctx, cfg.RedisURL)
 	if err != nil {
-		tb.Errorf("apptest: cleaning Redis: %v", err)
+		// A Redis the test took away (or never had) holds nothing to clean.
+		tb.Logf("apptest: not cleaning Redis: %v", err)
 		return
 	}
 	defer client.Close()

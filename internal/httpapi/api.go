@@ -159,7 +159,7 @@ func routes(api huma.API, d Deps) {
 	register(api, huma.Operation{
 		OperationID: "ready", Method: http.MethodGet, Path: "/health/ready", Tags: []string{"Operations"},
 		Summary:     "Readiness",
-		Description: "Checks each dependency with a short timeout. 503 when one the service cannot work without fails; `checks` names it.",
+		Description: "Checks each dependency with a short timeout and reuses its answer for a second. 503 `unavailable` when one the service cannot work without fails (the database); 200 `degraded` when only one it works without fails (Redis: caches and rate limits per instance; mail; the job backlog); `checks` names it.",
 		Responses: map[string]*huma.Response{
 			"503": {
 				Description: "A dependency the service cannot work without is failing.",
@@ -229,7 +229,8 @@ func register[I, O any](api huma.API, op huma.Operation, handler func(context.Co
 	}
 	limited := strings.HasPrefix(op.Path, BasePath+"/")
 	if limited {
-		errs = append(errs, http.StatusTooManyRequests)
+		// Every API operation reads the database: while it is away, 503.
+		errs = append(errs, http.StatusTooManyRequests, http.StatusServiceUnavailable)
 	}
 	for _, s := range errs {
 		if !slices.Contains(op.Errors, s) {
@@ -239,25 +240,29 @@ func register[I, O any](api huma.API, op huma.Operation, handler func(context.Co
 	slices.Sort(op.Errors)
 	huma.Register(api, op, handler)
 	if limited {
-		documentRateLimits(api.OpenAPI().Paths[op.Path], op.Method)
+		documentLimitHeaders(api.OpenAPI().Paths[op.Path], op.Method)
 	}
 }
 
-// documentRateLimits declares the headers of limitRequests on an
+// documentLimitHeaders declares the headers of limitRequests on an
 // operation's responses: RateLimit-* on every one it answers, and
-// Retry-After on the 429.
-func documentRateLimits(item *huma.PathItem, method string) {
+// Retry-After on the 429; and the Retry-After of every 503.
+func documentLimitHeaders(item *huma.PathItem, method string) {
 	op := map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPost: item.Post, http.MethodPut: item.Put,
 		http.MethodPatch: item.Patch, http.MethodDelete: item.Delete}[method]
 	integer := func(doc string) *huma.Header {
 		return &huma.Header{Description: doc, Schema: &huma.Schema{Type: huma.TypeInteger, Minimum: new(0.0)}}
 	}
 	for status, resp := range op.Responses {
-		if !strings.HasPrefix(status, "2") && status != "429" {
+		if !strings.HasPrefix(status, "2") && status != "429" && status != "503" {
 			continue
 		}
 		if resp.Headers == nil {
 			resp.Headers = map[string]*huma.Header{}
+		}
+		if status == "503" {
+			resp.Headers["Retry-After"] = integer("Seconds to wait before trying again: a dependency (the database) is away for a moment.")
+			continue
 		}
 		resp.Headers["RateLimit-Limit"] = integer("Requests allowed in the window of the strictest limit that applies.")
 		resp.Headers["RateLimit-Remaining"] = integer("Requests left in that window.")

@@ -47,8 +47,7 @@ func authenticate(accounts *account.Service) func(http.Handler) http.Handler {
 			p, err := accounts.Authenticate(r.Context(), cred)
 			if err != nil {
 				if !isAuthError(err) {
-					noteError(r.Context(), err)
-					writeProblem(w, newProblem(http.StatusInternalServerError, "", internalDetail))
+					writeFailure(w, r, err)
 					return
 				}
 				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), badCredentialKey{}, err)))

@@ -50,14 +50,14 @@ func (h *healthHandlers) live(context.Context, *struct{}) (*liveOutput, error) {
 }
 
 type checkResult struct {
-	Status    string  `json:"status" enum:"ok,down" example:"ok" doc:"ok, or down when the check failed."`
+	Status    string  `json:"status" enum:"ok,degraded,down" example:"ok" doc:"ok; down when a critical check failed; degraded when one the service works without failed (it serves with less: per-instance caches and limits without Redis, mail queued)."`
 	Critical  bool    `json:"critical" example:"true" doc:"Whether the service is unready while this check fails."`
 	LatencyMS float64 `json:"latency_ms" example:"0.42" doc:"How long the check took, in milliseconds."`
 	Error     string  `json:"error,omitempty" example:"timed out" doc:"Why the check failed, in general terms (details are in the log)."`
 }
 
 type readiness struct {
-	Status string                 `json:"status" enum:"ok,unavailable" example:"ok" doc:"ok when every critical check passes, else unavailable."`
+	Status string                 `json:"status" enum:"ok,degraded,unavailable" example:"ok" doc:"ok when every check passes; degraded (still 200) when only checks the service works without fail; unavailable (503) when a critical one fails."`
 	Checks map[string]checkResult `json:"checks" doc:"Each dependency by name: database, and cache and mail where configured."`
 }
 
@@ -81,9 +81,13 @@ func (h *healthHandlers) ready(ctx context.Context, _ *struct{}) (*readyOutput, 
 			mu.Lock()
 			defer mu.Unlock()
 			out.Body.Checks[c.Name] = res
-			if res.Status != "ok" && c.Critical {
+			switch {
+			case res.Status == "ok":
+			case c.Critical:
 				out.Status = http.StatusServiceUnavailable
 				out.Body.Status = "unavailable"
+			case out.Body.Status == "ok":
+				out.Body.Status = "degraded"
 			}
 		})
 	}
@@ -100,6 +104,9 @@ func (h *healthHandlers) run(ctx context.Context, c Check) checkResult {
 	res := checkResult{Status: "ok", Critical: c.Critical, LatencyMS: float64(time.Since(start).Microseconds()) / 1000}
 	if err != nil {
 		res.Status = "down"
+		if !c.Critical {
+			res.Status = "degraded"
+		}
 		res.Error = "unreachable"
 		if errors.Is(err, context.DeadlineExceeded) {
 			res.Error = "timed out"

@@ -59,8 +59,7 @@ func idempotent(store idempotency.Store) func(http.Handler) http.Handler {
 				rec, err := store.Claim(r.Context(), p.UserID, key, hash, time.Now().UTC())
 				switch {
 				case err != nil:
-					noteError(r.Context(), err)
-					writeProblem(w, newProblem(http.StatusInternalServerError, "", internalDetail))
+					writeFailure(w, r, err)
 					return
 				case rec == nil:
 					serveAndKeep(w, r, next, store, p.UserID, key)

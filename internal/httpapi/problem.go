@@ -12,6 +12,7 @@ import (
 	"github.com/yogaflow/yogaflow/internal/account"
 	"github.com/yogaflow/yogaflow/internal/flags"
 	"github.com/yogaflow/yogaflow/internal/library"
+	"github.com/yogaflow/yogaflow/internal/platform/outage"
 	"github.com/yogaflow/yogaflow/internal/platform/validation"
 	"github.com/yogaflow/yogaflow/internal/practice"
 )
@@ -104,6 +105,7 @@ var domainErrors = []struct {
 	{account.ErrTokenExpired, http.StatusUnauthorized, CodeTokenExpired},
 	{account.ErrSessionRevoked, http.StatusUnauthorized, CodeUnauthorized},
 	{account.ErrBusy, http.StatusServiceUnavailable, CodeUnavailable},
+	{outage.ErrUnavailable, http.StatusServiceUnavailable, CodeUnavailable},
 	{library.ErrNotFound, http.StatusNotFound, CodeNotFound},
 	{library.ErrSlugTaken, http.StatusConflict, CodeConflict},
 	{library.ErrPoseInUse, http.StatusConflict, CodeConflict},
@@ -234,6 +236,18 @@ func sentence(s string) string {
 		s += "."
 	}
 	return s
+}
+
+// writeFailure answers, outside huma, an error a middleware's lookup met
+// (a session, an idempotency record): 503 when it is an outage, else 500;
+// the cause goes to the request's log line only.
+func writeFailure(w http.ResponseWriter, r *http.Request, err error) {
+	noteError(r.Context(), err)
+	if errors.Is(err, outage.ErrUnavailable) {
+		writeProblem(w, newProblem(http.StatusServiceUnavailable, CodeUnavailable, sentence(outage.ErrUnavailable.Error())))
+		return
+	}
+	writeProblem(w, newProblem(http.StatusInternalServerError, "", internalDetail))
 }
 
 // writeProblem writes p outside huma (router fallbacks, middleware).

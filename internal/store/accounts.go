@@ -454,7 +454,7 @@ func (s *Accounts) PeekEmailToken(ctx context.Context, hash string, purpose acco
 }
 
 type queryRower interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryRowContext(ctx context.Context, query string, args ...any) *row
 }
 
 func (s *Accounts) emailToken(ctx context.Context, q queryRower, hash string, purpose account.EmailPurpose, at time.Time) (account.EmailToken, error) {

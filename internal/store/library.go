@@ -102,7 +102,7 @@ func queryAll[T any](ctx context.Context, db *pool, scan func(rowScanner) (T, er
 }
 
 // collect scans every row.
-func collect[T any](rows *sql.Rows, scan func(rowScanner) (T, error)) ([]T, error) {
+func collect[T any](rows *rows, scan func(rowScanner) (T, error)) ([]T, error) {
 	defer rows.Close()
 	var out []T
 	for rows.Next() {

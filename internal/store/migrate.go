@@ -57,6 +57,15 @@ func (db *DB) MigrateUp(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("store: migrating up: %w", err)
 	}
+	// A schema this build does not know (a newer release migrated it) is
+	// refused: its queries would fail in ways no test has seen.
+	sources := p.ListSources()
+	newest := sources[len(sources)-1].Version
+	if current, err := p.GetDBVersion(ctx); err != nil {
+		return fmt.Errorf("store: reading the schema version: %w", err)
+	} else if current > newest {
+		return fmt.Errorf("store: the database is at schema version %d, newer than this build's %d: run the release that migrated it, or roll it back with that release's migrate down", current, newest)
+	}
 	if err := db.migrateQueue(ctx); err != nil {
 		return fmt.Errorf("store: migrating the job queue: %w", err)
 	}

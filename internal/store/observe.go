@@ -28,34 +28,26 @@ func (db *DB) start(ctx context.Context) (context.Context, func(error)) {
 }
 
 // pool is a connection pool whose statements are observed and counted, so
-// a test can prove that a request costs a fixed number of queries.
+// a test can prove that a request costs a fixed number of queries, and
+// whose errors are classified (classify).
 type pool struct {
 	*sql.DB
 	db *DB
 }
 
-func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*rows, error) {
 	p.db.queries.Add(1)
-	ctx, done := p.db.start(ctx)
-	rows, err := p.DB.QueryContext(ctx, query, args...)
-	done(err)
-	return rows, err
+	return p.db.query(ctx, p.DB.QueryContext, query, args)
 }
 
-func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *row {
 	p.db.queries.Add(1)
-	ctx, done := p.db.start(ctx)
-	row := p.DB.QueryRowContext(ctx, query, args...)
-	done(row.Err())
-	return row
+	return p.db.queryRow(ctx, p.DB.QueryRowContext, query, args)
 }
 
 func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	p.db.queries.Add(1)
-	ctx, done := p.db.start(ctx)
-	res, err := p.DB.ExecContext(ctx, query, args...)
-	done(err)
-	return res, err
+	return p.db.exec(ctx, p.DB.ExecContext, query, args)
 }
 
 // txn is a write transaction whose statements are observed.
@@ -64,26 +56,53 @@ type txn struct {
 	db *DB
 }
 
-func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	ctx, done := t.db.start(ctx)
-	rows, err := t.Tx.QueryContext(ctx, query, args...)
-	done(err)
-	return rows, err
+func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*rows, error) {
+	return t.db.query(ctx, t.Tx.QueryContext, query, args)
 }
 
-func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	ctx, done := t.db.start(ctx)
-	row := t.Tx.QueryRowContext(ctx, query, args...)
-	done(row.Err())
-	return row
+func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *row {
+	return t.db.queryRow(ctx, t.Tx.QueryRowContext, query, args)
 }
 
 func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	ctx, done := t.db.start(ctx)
-	res, err := t.Tx.ExecContext(ctx, query, args...)
-	done(err)
-	return res, err
+	return t.db.exec(ctx, t.Tx.ExecContext, query, args)
 }
+
+func (db *DB) query(ctx context.Context, run func(context.Context, string, ...any) (*sql.Rows, error), query string, args []any) (*rows, error) {
+	ctx, done := db.start(ctx)
+	r, err := run(ctx, query, args...)
+	done(err)
+	if err != nil {
+		return nil, classify(err)
+	}
+	return &rows{Rows: r}, nil
+}
+
+func (db *DB) queryRow(ctx context.Context, run func(context.Context, string, ...any) *sql.Row, query string, args []any) *row {
+	ctx, done := db.start(ctx)
+	r := run(ctx, query, args...)
+	done(r.Err())
+	return &row{r}
+}
+
+func (db *DB) exec(ctx context.Context, run func(context.Context, string, ...any) (sql.Result, error), query string, args []any) (sql.Result, error) {
+	ctx, done := db.start(ctx)
+	res, err := run(ctx, query, args...)
+	done(err)
+	return res, classify(err)
+}
+
+// row and rows classify the errors that reach their reader: a connection
+// lost while the result is read shows there, not at the query.
+type row struct{ *sql.Row }
+
+func (r *row) Scan(dest ...any) error { return classify(r.Row.Scan(dest...)) }
+func (r *row) Err() error             { return classify(r.Row.Err()) }
+
+type rows struct{ *sql.Rows }
+
+func (r *rows) Scan(dest ...any) error { return classify(r.Rows.Scan(dest...)) }
+func (r *rows) Err() error             { return classify(r.Rows.Err()) }
 
 var storePackage = reflect.TypeFor[DB]().PkgPath() + "."
 

@@ -94,11 +94,11 @@ var indexPoseSearch = goose.NewGoMigration(12,
 
 // poseNames are the ID, English and Sanskrit names of every pose.
 func poseNames(ctx context.Context, tx *sql.Tx) ([][3]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, english_name, sanskrit_name FROM poses`)
+	r, err := tx.QueryContext(ctx, `SELECT id, english_name, sanskrit_name FROM poses`)
 	if err != nil {
 		return nil, err
 	}
-	return collect(rows, func(r rowScanner) ([3]string, error) {
+	return collect(&rows{Rows: r}, func(r rowScanner) ([3]string, error) {
 		var p [3]string
 		return p, r.Scan(&p[0], &p[1], &p[2])
 	})

@@ -16,14 +16,17 @@ import (
 func (db *DB) inTx(ctx context.Context, fn func(tx *txn) error) error {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return classify(err)
 	}
 	tx := &txn{Tx: sqlTx, db: db}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	// A commit that fails is reported, never acknowledged: with the
+	// connection lost, whether it landed is unknown, and the client's
+	// retry (with its Idempotency-Key) settles it.
+	return classify(tx.Commit())
 }
 
 // errBadCursor is returned for a cursor this store did not make.

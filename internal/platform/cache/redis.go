@@ -97,19 +97,28 @@ const (
 	redisDialAttempts = 1 // go-redis would otherwise try 5 dials, 100 ms apart, per command
 )
 
-// OpenRedis connects to the Redis at rawURL (redis://, rediss:// or unix://,
-// as redis.ParseURL reads them) and pings it once. Timeouts, retries and dial
-// attempts the URL does not set get short defaults. The caller closes the
-// client.
-func OpenRedis(ctx context.Context, rawURL string) (*redis.Client, error) {
+// NewRedisClient makes a client of the Redis at rawURL (redis://,
+// rediss:// or unix://, as redis.ParseURL reads them) without reaching it:
+// it connects at its first command. Timeouts, retries and dial attempts
+// the URL does not set get short defaults. The caller closes the client.
+func NewRedisClient(rawURL string) (*redis.Client, error) {
 	opt, err := redisOptions(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	client := redis.NewClient(opt)
+	return redis.NewClient(opt), nil
+}
+
+// OpenRedis is NewRedisClient that pings the server once.
+func OpenRedis(ctx context.Context, rawURL string) (*redis.Client, error) {
+	client, err := NewRedisClient(rawURL)
+	if err != nil {
+		return nil, err
+	}
 	if err := client.Ping(ctx).Err(); err != nil {
+		addr := client.Options().Addr
 		_ = client.Close()
-		return nil, fmt.Errorf("cache: redis ping %s: %w", opt.Addr, err)
+		return nil, fmt.Errorf("cache: redis ping %s: %w", addr, err)
 	}
 	return client, nil
 }

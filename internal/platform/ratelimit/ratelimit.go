@@ -4,6 +4,7 @@
 package ratelimit
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -76,10 +77,17 @@ func (s *Store) Shared() bool { return s.client != nil && s.fallback.Load() == 0
 var ErrNotShared = errors.New("redis is unreachable: each instance counts its own requests")
 
 // Check reports ErrNotShared while limits are per instance for want of
-// Redis.
-func (s *Store) Check() error {
-	if s.client != nil && !s.Shared() {
+// Redis, and asks Redis when they are not: gone since the last request
+// counted, it is not yet known to be.
+func (s *Store) Check(ctx context.Context) error {
+	if s.client == nil {
+		return nil
+	}
+	if !s.Shared() {
 		return ErrNotShared
+	}
+	if err := s.client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotShared, err)
 	}
 	return nil
 }
