@@ -263,6 +263,8 @@ type Store interface {
 
 	// CreateEmailToken stores t and enqueues job in one transaction.
 	CreateEmailToken(ctx context.Context, t EmailToken, job EmailJob) error
+	// EnqueueResetRequest enqueues job, in one insert.
+	EnqueueResetRequest(ctx context.Context, job ResetRequestJob) error
 	// PeekEmailToken returns a token that could be consumed now, or
 	// ErrTokenInvalid / ErrTokenExpired.
 	PeekEmailToken(ctx context.Context, hash string, purpose EmailPurpose, at time.Time) (EmailToken, error)

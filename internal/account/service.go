@@ -90,6 +90,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (User, error) 
 		return User{}, err
 	}
 	name := strings.TrimSpace(in.DisplayName)
+	if err := validation.Line("display_name", name); err != nil {
+		return User{}, err
+	}
 	hash, err := s.newPasswordHash(ctx, in.Password, email, name)
 	if err != nil {
 		return User{}, err
@@ -386,24 +389,13 @@ func (s *Service) ResendVerification(ctx context.Context, p *Principal) error {
 	return s.store.CreateEmailToken(ctx, t, job)
 }
 
-// RequestPasswordReset mails a reset link if the email has an account. It
-// says nothing either way: callers answer 202 regardless.
+// RequestPasswordReset has a reset link mailed if the email has an
+// account. It says nothing either way, in its answer (callers answer 202
+// regardless) or its time: it enqueues the request for either, and the
+// ResetRequestWorker looks the email up.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
-	u, _, err := s.store.UserCredentials(ctx, email)
-	if errors.Is(err, ErrNotFound) {
-		s.logger.InfoContext(ctx, "password reset requested", slog.String("email", logging.MaskEmail(email)), slog.Bool("known", false))
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	t, job := s.emailToken(u.ID, PurposeResetPassword, s.clock())
-	if err := s.store.CreateEmailToken(ctx, t, job); err != nil {
-		return err
-	}
-	s.logger.InfoContext(ctx, "password reset requested", slog.String("user_id", u.ID), slog.Bool("known", true))
-	return nil
+	return s.store.EnqueueResetRequest(ctx, ResetRequestJob{SealedEmail: s.sealer.seal(email)})
 }
 
 // ConfirmPasswordReset sets a new password with a reset token and ends
@@ -466,6 +458,9 @@ func (s *Service) UpdateMe(ctx context.Context, p *Principal, c ProfileChange) (
 	}
 	if c.DisplayName != nil {
 		u.DisplayName = strings.TrimSpace(*c.DisplayName)
+		if err := validation.Line("display_name", u.DisplayName); err != nil {
+			return User{}, err
+		}
 	}
 	if c.Timezone != nil {
 		if u.Timezone, err = checkTimezone(*c.Timezone); err != nil {
@@ -587,6 +582,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, actor *Principal, name strin
 	if name == "" {
 		return APIKey{}, "", validation.New("name", "must not be empty")
 	}
+	if err := validation.Line("name", name); err != nil {
+		return APIKey{}, "", err
+	}
 	known, err := s.store.Permissions(ctx)
 	if err != nil {
 		return APIKey{}, "", err
@@ -659,6 +657,10 @@ func (s *Service) emailToken(userID string, purpose EmailPurpose, now time.Time)
 	return t, EmailJob{Purpose: purpose, UserID: userID, SealedToken: s.sealer.seal(secret)}
 }
 
+// ServiceWords are the service's name and domain, which no password may be
+// built from: they are the first guesses at any account of it.
+var ServiceWords = []string{"YogaFlow", "yogaflow.app"}
+
 // newPasswordHash applies the password rules, then hashes.
 func (s *Service) newPasswordHash(ctx context.Context, pw string, userInputs ...string) (string, error) {
 	inputs := slices.Clone(userInputs)
@@ -667,7 +669,7 @@ func (s *Service) newPasswordHash(ctx context.Context, pw string, userInputs ...
 			inputs = append(inputs, local)
 		}
 	}
-	hash, err := s.hasher.Hash(ctx, pw, inputs...)
+	hash, err := s.hasher.Hash(ctx, pw, password.Inputs{User: inputs, Service: ServiceWords})
 	var re *password.RuleError
 	switch {
 	case errors.As(err, &re):
@@ -693,6 +695,10 @@ func NormalEmail(raw string) string { return strings.ToLower(strings.TrimSpace(r
 
 func normaliseEmail(raw string) (string, error) {
 	email := NormalEmail(raw)
+	// net/mail takes bidi controls in an address: one could show as another.
+	if err := validation.Line("email", email); err != nil {
+		return "", err
+	}
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || addr.Name != "" || len(email) > maxEmailLen || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
 		return "", validation.New("email", "must be an email address like name@example.com")

@@ -79,6 +79,12 @@ func (s *tokenSigner) issue(userID, sessionID string, now time.Time) (string, er
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.secret)
 }
 
+// maxLifetime is the longest exp - iat of a token issue makes: the TTL,
+// up to the whole second, as both claims are kept in whole seconds.
+func (s *tokenSigner) maxLifetime() time.Duration {
+	return (s.ttl + time.Second - 1).Truncate(time.Second)
+}
+
 // parse checks an access token and returns its user and session.
 func (s *tokenSigner) parse(token string) (userID, sessionID string, err error) {
 	var claims accessClaims
@@ -89,6 +95,11 @@ func (s *tokenSigner) parse(token string) (userID, sessionID string, err error) 
 	case err != nil:
 		return "", "", ErrTokenInvalid
 	case claims.Subject == "" || claims.SessionID == "":
+		return "", "", ErrTokenInvalid
+	case claims.IssuedAt == nil || claims.ExpiresAt.Sub(claims.IssuedAt.Time) > s.maxLifetime():
+		// Every token this service issues has iat and lives the access
+		// TTL: a longer one was made with a leaked secret, or under an
+		// older, longer TTL that the operator has since cut.
 		return "", "", ErrTokenInvalid
 	}
 	return claims.Subject, claims.SessionID, nil

@@ -5,6 +5,8 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -181,6 +183,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, a.Accounts.NewEmailWorker(sender, cfg.PublicURL))
+	river.AddWorker(workers, a.Accounts.NewResetRequestWorker())
 	a.workers, err = river.NewClient(db.QueueDriver(), &river.Config{
 		Logger:                      logger,
 		Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
@@ -309,15 +312,27 @@ func (a *App) rateLimits() (*httpapi.Limits, *httpapi.Check, error) {
 		}
 	})
 	limits := &httpapi.Limits{
-		Auth:    st.Limiter("auth", a.Config.RateLimitAuth),
-		Account: st.Limiter("account", a.Config.RateLimitAccount),
-		Public:  st.Limiter("public", a.Config.RateLimitPublic),
-		User:    st.Limiter("user", a.Config.RateLimitUser),
+		Auth:           st.Limiter("auth", a.Config.RateLimitAuth),
+		Account:        st.Limiter("account", a.Config.RateLimitAccount),
+		AccountCeiling: st.Limiter("account_ceiling", a.Config.RateLimitAccountCeiling),
+		Reset:          st.Limiter("reset", a.Config.RateLimitReset),
+		DeviceKey:      deviceKey(a.Config.JWTSecret),
+		Public:         st.Limiter("public", a.Config.RateLimitPublic),
+		User:           st.Limiter("user", a.Config.RateLimitUser),
 	}
 	if client == nil {
 		return limits, nil, nil
 	}
 	return limits, &httpapi.Check{Name: "ratelimit", Run: st.Check}, nil
+}
+
+// deviceKey signs device cookies: derived from the JWT secret, which
+// every instance shares, under a name of its own so that neither key can
+// stand for the other.
+func deviceKey(secret string) []byte {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte("yogaflow device cookie"))
+	return m.Sum(nil)
 }
 
 // libraryCache picks where encoded library responses live and the version

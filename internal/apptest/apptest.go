@@ -61,10 +61,12 @@ func NewWith(tb testing.TB, e testdb.Engine, opts []app.Option, env ...string) *
 		"YOGAFLOW_REDIS_PREFIX": "yogaflow-test:" + rand.Text() + ":",
 		// Tests send many requests from one address; those of the limits
 		// set their own.
-		"YOGAFLOW_RATE_LIMIT_AUTH":    "100000/1m",
-		"YOGAFLOW_RATE_LIMIT_ACCOUNT": "100000/1m",
-		"YOGAFLOW_RATE_LIMIT_PUBLIC":  "100000/1m",
-		"YOGAFLOW_RATE_LIMIT_USER":    "100000/1m",
+		"YOGAFLOW_RATE_LIMIT_AUTH":            "100000/1m",
+		"YOGAFLOW_RATE_LIMIT_ACCOUNT":         "100000/1m",
+		"YOGAFLOW_RATE_LIMIT_ACCOUNT_CEILING": "100000/1m",
+		"YOGAFLOW_RATE_LIMIT_RESET":           "100000/1m",
+		"YOGAFLOW_RATE_LIMIT_PUBLIC":          "100000/1m",
+		"YOGAFLOW_RATE_LIMIT_USER":            "100000/1m",
 	}
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")

@@ -69,10 +69,15 @@ type Config struct {
 	SentryTracesSampleRate float64 `env:"SENTRY_TRACES_SAMPLE_RATE" envDefault:"0.1"`
 
 	// Request limits, as requests/window (API.md's defaults).
-	RateLimitAuth    ratelimit.Rate `env:"RATE_LIMIT_AUTH" envDefault:"5/1m"`     // per client IP, sign-in and email endpoints
-	RateLimitAccount ratelimit.Rate `env:"RATE_LIMIT_ACCOUNT" envDefault:"5/1m"`  // per account, logins and reset requests
-	RateLimitPublic  ratelimit.Rate `env:"RATE_LIMIT_PUBLIC" envDefault:"100/1m"` // per client IP, anonymous API requests
-	RateLimitUser    ratelimit.Rate `env:"RATE_LIMIT_USER" envDefault:"1000/1h"`  // per user or API key, signed-in requests
+	RateLimitAuth    ratelimit.Rate `env:"RATE_LIMIT_AUTH" envDefault:"5/1m"`    // per client IP, sign-in and email endpoints
+	RateLimitAccount ratelimit.Rate `env:"RATE_LIMIT_ACCOUNT" envDefault:"5/1m"` // failed logins per account from one client (its /24 or /64, or a known device)
+	// RateLimitAccountCeiling is the failed logins per account from every
+	// client it does not know, together: a known device is not held back
+	// by it, so guesses from many addresses cannot lock the owner out.
+	RateLimitAccountCeiling ratelimit.Rate `env:"RATE_LIMIT_ACCOUNT_CEILING" envDefault:"50/1m"`
+	RateLimitReset          ratelimit.Rate `env:"RATE_LIMIT_RESET" envDefault:"5/1m"`    // password reset requests per account
+	RateLimitPublic         ratelimit.Rate `env:"RATE_LIMIT_PUBLIC" envDefault:"100/1m"` // per client IP, anonymous API requests
+	RateLimitUser           ratelimit.Rate `env:"RATE_LIMIT_USER" envDefault:"1000/1h"`  // per user or API key, signed-in requests
 
 	// JWTSecretGenerated is set when the secret was made (or read back) by
 	// EnsureDevSecret rather than configured.
@@ -373,6 +378,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Float64("sentry_traces_sample_rate", c.SentryTracesSampleRate),
 		slog.String("rate_limit_auth", c.RateLimitAuth.String()),
 		slog.String("rate_limit_account", c.RateLimitAccount.String()),
+		slog.String("rate_limit_account_ceiling", c.RateLimitAccountCeiling.String()),
+		slog.String("rate_limit_reset", c.RateLimitReset.String()),
 		slog.String("rate_limit_public", c.RateLimitPublic.String()),
 		slog.String("rate_limit_user", c.RateLimitUser.String()),
 	)

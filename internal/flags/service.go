@@ -333,6 +333,9 @@ func apply(f *Flag, in Input) error {
 	if in.Roles != nil {
 		f.Roles = slices.Compact(slices.Sorted(slices.Values(in.Roles)))
 	}
+	if err := validation.Text("description", f.Description); err != nil {
+		return err
+	}
 	switch {
 	case utf8.RuneCountInString(f.Description) > MaxDescription:
 		return validation.New("description", fmt.Sprintf("must be at most %d characters", MaxDescription))

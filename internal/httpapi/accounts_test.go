@@ -77,6 +77,11 @@ func TestAuthEventsAreLoggedWithoutSecrets(t *testing.T) {
 		me, _ := apptest.Field(a.Do(t, "GET", "/api/v1/users/me", nil, bearer(tk.access)...).JSON(t), "id")
 		a.Do(t, "PUT", "/api/v1/admin/users/"+me.(string)+"/roles", map[string]any{"roles": []string{"editor"}}, bearer(admin.access)...)
 
+		// The reset request is looked up by a background job.
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(a.Logs.String(), `"msg":"password reset requested"`) &&
+			time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
 		logs := a.Logs.String()
 		for _, event := range []string{`"msg":"login ok"`, `"msg":"login failed"`, `"reason":"unknown email"`, `"reason":"wrong password"`,
 			`"msg":"password reset requested"`, `"msg":"roles changed"`} {

@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -145,7 +146,7 @@ func newRouter(d Deps) (chi.Router, huma.API) {
 	docs.Routes(r, "/openapi.json")
 	webapp.Routes(r)
 	api = humachi.New(r, apiConfig(d.Version))
-	api.UseMiddleware(authorize(api))
+	api.UseMiddleware(authorize(api), requireJSONType(api))
 	return r, api
 }
 
@@ -183,19 +184,21 @@ func apiConfig(version string) huma.Config {
 	cfg := huma.DefaultConfig("YogaFlow API", version)
 	cfg.Info.Description = "The HTTP API of YogaFlow, a yoga practice service. " +
 		"Errors are RFC 9457 problem documents with a stable `code`. Request bodies may be up to 1 MiB where they carry " +
-		"content (poses, sequences) and 64 KiB elsewhere; larger ones are refused with 413 before they are read."
+		"content (poses, sequences) and 64 KiB elsewhere; larger ones are refused with 413 before they are read. " +
+		"A body is UTF-8 JSON sent as application/json (415 without a Content-Type), and none of its objects names a key twice (400)."
 	// Our own pages serve the docs from the binary; no $schema links in bodies.
 	cfg.DocsPath = ""
 	cfg.SchemasPath = ""
 	cfg.CreateHooks = nil
 	cfg.Formats = map[string]huma.Format{
-		"application/json": huma.DefaultJSONFormat,
-		"json":             huma.DefaultJSONFormat,
+		"application/json": strictJSON,
+		"json":             strictJSON,
 	}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {
 			Type: "http", Scheme: "bearer", BearerFormat: "JWT",
-			Description: "An access token from /api/v1/auth/login, or an API key.",
+			Description: "An access token from /api/v1/auth/login, or an API key. An access token whose lifetime (exp - iat) " +
+				"is longer than the access token TTL (YOGAFLOW_ACCESS_TOKEN_TTL, 15 minutes by default) is refused with 401, however it is signed.",
 		},
 		"apiKey": {Type: "apiKey", In: "header", Name: "X-API-Key", Description: "An API key for a service account."},
 		"oauth2": {
@@ -239,15 +242,46 @@ func register[I, O any](api huma.API, op huma.Operation, handler func(context.Co
 	}
 	slices.Sort(op.Errors)
 	huma.Register(api, op, handler)
+	if body {
+		documentBodyErrors(api.OpenAPI().Paths[op.Path], op.OperationID)
+	}
 	if limited {
-		documentLimitHeaders(api.OpenAPI().Paths[op.Path], op.Method)
+		documentLimitHeaders(api.OpenAPI().Paths[op.Path], op.Path, op.Method)
+	}
+}
+
+// bodyErrors say when an operation that takes JSON answers each error of
+// its body (strictJSON, requireJSONType, validation.Line and Text).
+var bodyErrors = map[int]string{
+	http.StatusBadRequest: "malformed_request: the body is not JSON, is not UTF-8 (or escapes half of a UTF-16 surrogate pair), " +
+		"or an object in it names the same key twice.",
+	http.StatusUnsupportedMediaType: "unsupported_media_type: the body is not sent as application/json, or is sent without a Content-Type.",
+	http.StatusUnprocessableEntity: "validation_failed: a value breaks its rules; errors names each field. Free text (names, titles, " +
+		"descriptions, cues, notes) must hold no control character (descriptions and notes may hold line feeds and tabs) and no " +
+		"bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069).",
+}
+
+// documentBodyErrors puts what they mean in place of huma's bare status
+// texts for the errors of a JSON body; a description an operation wrote
+// for itself stays.
+func documentBodyErrors(item *huma.PathItem, operationID string) {
+	for _, op := range []*huma.Operation{item.Post, item.Put, item.Patch, item.Delete} {
+		if op == nil || op.OperationID != operationID {
+			continue
+		}
+		for status, doc := range bodyErrors {
+			if resp := op.Responses[strconv.Itoa(status)]; resp != nil && resp.Description == http.StatusText(status) {
+				resp.Description = doc
+			}
+		}
 	}
 }
 
 // documentLimitHeaders declares the headers of limitRequests on an
 // operation's responses: RateLimit-* on every one it answers, and
-// Retry-After on the 429; and the Retry-After of every 503.
-func documentLimitHeaders(item *huma.PathItem, method string) {
+// Retry-After on the 429; the Retry-After of every 503; and the device
+// cookie of a sign-in.
+func documentLimitHeaders(item *huma.PathItem, path, method string) {
 	op := map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPost: item.Post, http.MethodPut: item.Put,
 		http.MethodPatch: item.Patch, http.MethodDelete: item.Delete}[method]
 	integer := func(doc string) *huma.Header {
@@ -268,7 +302,13 @@ func documentLimitHeaders(item *huma.PathItem, method string) {
 		resp.Headers["RateLimit-Remaining"] = integer("Requests left in that window.")
 		resp.Headers["RateLimit-Reset"] = integer("Seconds until the window resets.")
 		if status == "429" {
-			resp.Headers["Retry-After"] = integer("Seconds to wait before trying again.")
+			resp.Headers["Retry-After"] = integer("Seconds to wait before trying again: the same as RateLimit-Reset.")
+		}
+		if _, login := loginField[path]; login && strings.HasPrefix(status, "2") {
+			resp.Headers["Set-Cookie"] = &huma.Header{Schema: &huma.Schema{Type: huma.TypeString},
+				Description: "On a sign-in from a browser the account does not know yet: `" + deviceCookieName + "`, HttpOnly, Secure, SameSite=Strict, " +
+					"for a year, on " + BasePath + "/auth. Sent back with later logins, it marks a known device: its failed logins are counted on their own, " +
+					"so guesses from other addresses, which stop at the account's ceiling, cannot lock it out."}
 		}
 	}
 }

@@ -505,15 +505,15 @@ func TestEmailTokensAreNotStoredInTheClear(t *testing.T) {
 				t.Fatal(err)
 			}
 			jobs++
-			if strings.Contains(args, verify) || strings.Contains(args, reset) {
-				t.Errorf("job %s (%s) holds a token in the clear: %s", kind, state, args)
+			if strings.Contains(args, verify) || strings.Contains(args, reset) || strings.Contains(args, email) {
+				t.Errorf("job %s (%s) holds a token or the email in the clear: %s", kind, state, args)
 			}
 		}
 		if err := rows.Err(); err != nil {
 			t.Fatal(err)
 		}
-		if jobs != 2 {
-			t.Errorf("%d jobs in river_job, want the 2 account emails (completed jobs are kept an hour)", jobs)
+		if jobs != 3 {
+			t.Errorf("%d jobs in river_job, want the 2 account emails and the reset request (completed jobs are kept an hour)", jobs)
 		}
 	})
 }

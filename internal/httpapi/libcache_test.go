@@ -47,6 +47,13 @@ func TestLibraryETagsAndInvalidation(t *testing.T) {
 		if anon := a.Do(t, "GET", "/api/v1/sequences", nil); strings.Contains(string(anon.Body), "Alice Only") {
 			t.Fatal("an anonymous caller was served alice's sequences")
 		}
+		// The library read with a credential is the same for everyone, but
+		// only the caller's own cache may keep it.
+		for _, path := range []string{"/api/v1/poses", "/api/v1/poses/tree", "/api/v1/sequences?preset=true"} {
+			if cc := a.Do(t, "GET", path, nil, bearer(alice.access)...).Header.Get("Cache-Control"); cc != "private, no-cache" {
+				t.Errorf("GET %s with a token: Cache-Control %q, want private, no-cache", path, cc)
+			}
+		}
 
 		// Served from the cache, and counted under the route all the same.
 		checkMetrics(t, a, `yogaflow_http_requests_total{method="GET",route="/api/v1/poses/{pose}",status="304"}`)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
 
 	"github.com/yogaflow/yogaflow/internal/practice"
 )
@@ -95,7 +96,7 @@ type (
 		From       string `query:"from" maxLength:"40" example:"2026-01-01" doc:"A date (from the start of that day in my time zone) or an RFC 3339 timestamp."`
 		To         string `query:"to" maxLength:"40" example:"2026-01-31" doc:"A date (up to the end of that day in my time zone) or an RFC 3339 timestamp."`
 		Status     string `query:"status" enum:"in_progress,paused,completed,abandoned" example:"completed"`
-		SequenceID string `query:"sequence_id" maxLength:"64" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a62"`
+		SequenceID string `query:"sequence_id" maxLength:"64" format:"uuid" example:"01942f7c-5a2e-7c1a-9b1e-2f7d0c3e4a62" doc:"A sequence's ID (not its slug); anything else is a 422."`
 	}
 	logPracticeInput struct {
 		IdempotencyHeader
@@ -110,6 +111,15 @@ type (
 	}
 )
 
+// canonicalUUID writes an ID that passed format:"uuid" (which also takes
+// upper case, braces, urn:uuid: and no hyphens) the way IDs are stored.
+func canonicalUUID(s string) string {
+	if u, err := uuid.Parse(s); err == nil {
+		return u.String()
+	}
+	return s
+}
+
 // bound reads a from/to parameter: a timestamp or a date.
 func bound(v string) practice.Bound {
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
@@ -119,7 +129,7 @@ func bound(v string) practice.Bound {
 }
 
 func (h *practiceHandlers) history(ctx context.Context, in *historyInput) (*listOutput[sessionBody], error) {
-	page, err := h.svc.History(ctx, practice.HistoryFilter{UserID: viewer(ctx), Status: in.Status, SequenceID: in.SequenceID,
+	page, err := h.svc.History(ctx, practice.HistoryFilter{UserID: viewer(ctx), Status: in.Status, SequenceID: canonicalUUID(in.SequenceID),
 		Limit: in.Limit, Cursor: in.Cursor}, bound(in.From), bound(in.To))
 	now := h.svc.Now()
 	return listOf(page.Items, page.NextCursor, err, func(s practice.Session) sessionBody { return toSessionBody(s, now) })

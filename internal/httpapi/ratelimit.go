@@ -22,9 +22,21 @@ import (
 type Limits struct {
 	// Auth counts the sign-in and email-sending endpoints per client IP.
 	Auth *ratelimit.Limiter
-	// Account counts logins and password reset requests per account (the
-	// email as accounts are found by it, so its case changes nothing).
+	// Account counts failed logins per account (the email as accounts are
+	// found by it, so its case changes nothing) from one client: its
+	// network (a /24, a /64) or, with the account's device cookie, that
+	// device. A login that succeeds is not counted.
 	Account *ratelimit.Limiter
+	// AccountCeiling counts failed logins per account from every client
+	// without its device cookie, together: however many addresses guess,
+	// they guess no more than this, and the owner's known device still
+	// signs in.
+	AccountCeiling *ratelimit.Limiter
+	// Reset counts password reset requests per account, apart from logins:
+	// failed guesses do not stop the owner from resetting.
+	Reset *ratelimit.Limiter
+	// DeviceKey signs the device cookies set at sign-in.
+	DeviceKey []byte
 	// Public counts API requests without a principal per client IP.
 	Public *ratelimit.Limiter
 	// User counts a signed-in caller's API requests per user or API key.
@@ -43,13 +55,14 @@ var authLimited = map[string]bool{
 	BasePath + "/auth/password-reset/confirm": true,
 }
 
-// accountField names the body field that holds the account, on the
-// endpoints limited per account too.
-var accountField = map[string]string{
-	BasePath + "/auth/login":                  "email",
-	BasePath + "/auth/token":                  "username", // the OAuth2 password grant's form
-	BasePath + "/auth/password-reset/request": "email",
+// loginField names the body field that holds the account, on the
+// endpoints that take its password.
+var loginField = map[string]string{
+	BasePath + "/auth/login": "email",
+	BasePath + "/auth/token": "username", // the OAuth2 password grant's form
 }
+
+const resetPath = BasePath + "/auth/password-reset/request"
 
 // limitRequests applies the limits to API requests (after authenticate,
 // which names the principal). Operations pages, docs and the web app's
@@ -69,18 +82,24 @@ func limitRequests(l *Limits, m *metrics.Metrics) func(http.Handler) http.Handle
 			// The client hears of the limit nearest its end, or of the one
 			// that refused.
 			var tightest http.Header
-			allow := func(limiter *ratelimit.Limiter, key string) bool {
-				ok, h := limiter.Allow(r, key)
-				if !ok {
-					maps.Copy(w.Header(), h)
-					m.RateLimitRejections.WithLabelValues(limiter.Name()).Inc()
-					writeProblem(w, newProblem(http.StatusTooManyRequests, "rate_limited",
-						"Too many requests; Retry-After says when to try again."))
-					return false
-				}
+			note := func(h http.Header) {
 				if tightest == nil || ratelimit.Remaining(h) < ratelimit.Remaining(tightest) {
 					tightest = h
 				}
+			}
+			refuse := func(limiter *ratelimit.Limiter, h http.Header) {
+				maps.Copy(w.Header(), h)
+				m.RateLimitRejections.WithLabelValues(limiter.Name()).Inc()
+				writeProblem(w, newProblem(http.StatusTooManyRequests, "rate_limited",
+					"Too many requests; Retry-After says when to try again."))
+			}
+			allow := func(limiter *ratelimit.Limiter, key string) bool {
+				ok, h := limiter.Allow(r, key)
+				if !ok {
+					refuse(limiter, h)
+					return false
+				}
+				note(h)
 				return true
 			}
 			// A request whose credential was bad has no principal: it counts
@@ -96,22 +115,102 @@ func limitRequests(l *Limits, m *metrics.Metrics) func(http.Handler) http.Handle
 			} else if !allow(l.Public, ip) {
 				return
 			}
-			if r.Method == http.MethodPost && authLimited[r.URL.Path] {
-				if !allow(l.Auth, ip) {
+			if r.Method != http.MethodPost || !authLimited[r.URL.Path] {
+				maps.Copy(w.Header(), tightest)
+				next.ServeHTTP(w, r)
+				return
+			}
+			if !allow(l.Auth, ip) {
+				return
+			}
+			// The body is read only once the address is within its limits,
+			// and no further than any sign-in body goes.
+			var email string
+			if r.URL.Path == resetPath {
+				if email = accountOf(r, "email"); email != "" && !allow(l.Reset, email) {
 					return
 				}
-				// The body is read only once the address is within its
-				// limits, and no further than any sign-in body goes.
-				if field, ok := accountField[r.URL.Path]; ok {
-					if email := accountOf(r, field); email != "" && !allow(l.Account, email) {
-						return
+			} else if field, ok := loginField[r.URL.Path]; ok {
+				email = accountOf(r, field)
+			}
+			if email == "" || r.URL.Path == resetPath {
+				maps.Copy(w.Header(), tightest)
+				next.ServeHTTP(w, r)
+				return
+			}
+
+			// A login: its failures count, per client and, from a client the
+			// account does not know, against its ceiling.
+			device := l.knownDevice(r, email)
+			key := email + " " + networkOf(ip)
+			if device != "" {
+				key = email + " device " + device
+			}
+			var refunds []func()
+			reserve := func(limiter *ratelimit.Limiter, key string) bool {
+				ok, h, refund := limiter.Reserve(r, key)
+				if !ok {
+					for _, f := range refunds {
+						f() // not tried: not a failure
 					}
+					refuse(limiter, h)
+					return false
 				}
+				note(h)
+				refunds = append(refunds, refund)
+				return true
+			}
+			if !reserve(l.Account, key) || (device == "" && !reserve(l.AccountCeiling, email)) {
+				return
 			}
 			maps.Copy(w.Header(), tightest)
-			next.ServeHTTP(w, r)
+			lw := &loginWriter{ResponseWriter: w, l: l, email: email, known: device != ""}
+			next.ServeHTTP(lw, r)
+			if lw.status >= 200 && lw.status < 300 {
+				for _, f := range refunds {
+					f()
+				}
+			}
 		})
 	}
+}
+
+// networkOf is the network of a client, as one subscriber holds it: the
+// /24 of an IPv4 address; key, addressKey's, is already the /64 of an
+// IPv6 one.
+func networkOf(key string) string {
+	addr, err := netip.ParseAddr(key)
+	if err != nil || !addr.Is4() {
+		return key
+	}
+	return netip.PrefixFrom(addr, 24).Masked().String()
+}
+
+// loginWriter notes a login's status and, on a sign-in from a device the
+// account does not know yet, gives the device its cookie.
+type loginWriter struct {
+	http.ResponseWriter
+	l      *Limits
+	email  string
+	known  bool
+	status int
+}
+
+func (w *loginWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+		if c := w.l.deviceCookie(w.email); c != nil && status >= 200 && status < 300 && !w.known {
+			http.SetCookie(w.ResponseWriter, c)
+		}
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *loginWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // accountOf reads the account a login or reset request names from its

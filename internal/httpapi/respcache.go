@@ -109,8 +109,14 @@ func (e entry) write(w http.ResponseWriter, r *http.Request, public bool) {
 	h := w.Header()
 	h.Set("ETag", e.etag)
 	if public {
-		// Anyone may keep it, but must ask again: edits show at once.
-		h.Set("Cache-Control", "public, no-cache")
+		// Anyone may keep it, but must ask again: edits show at once. Sent
+		// with a credential, only the caller's own cache may: a shared one
+		// must not answer others with what it fetched on someone's token.
+		if principalFrom(r.Context()) != nil {
+			h.Set("Cache-Control", "private, no-cache")
+		} else {
+			h.Set("Cache-Control", "public, no-cache")
+		}
 	}
 	if etagMatches(r.Header.Get("If-None-Match"), e.etag) {
 		w.WriteHeader(http.StatusNotModified)

@@ -190,6 +190,17 @@ func applyPose(p *Pose, in PoseInput, required bool) error {
 	case p.ImageURL != nil && !validImageURL(*p.ImageURL):
 		return validation.New("image_url", "must be a path on this site under /media/ or an https:// address")
 	}
+	for _, err := range []error{
+		validation.Line("english_name", p.EnglishName),
+		validation.Line("sanskrit_name", p.SanskritName),
+		validation.Text("description", p.Description),
+		validation.Lines("instructions", p.Instructions),
+		validation.Lines("benefits", p.Benefits),
+	} {
+		if err != nil {
+			return err
+		}
+	}
 	return checkTags("contraindications", p.Contraindications)
 }
 
@@ -425,6 +436,12 @@ func (s *Service) applySequence(ctx context.Context, seq *Sequence, in SequenceI
 	if seq.Name == "" {
 		return nil, validation.New("name", "must not be empty")
 	}
+	if err := validation.Line("name", seq.Name); err != nil {
+		return nil, err
+	}
+	if err := validation.Text("description", seq.Description); err != nil {
+		return nil, err
+	}
 	if in.Steps == nil {
 		if required {
 			return nil, validation.New("steps", "is required")
@@ -462,6 +479,11 @@ func (s *Service) resolveSteps(ctx context.Context, seq *Sequence, in []StepInpu
 		}
 		if st.DurationSeconds < 1 || st.DurationSeconds > 3600 {
 			return nil, validation.New(field+".duration_seconds", "must be between 1 and 3600")
+		}
+		if st.Cue != nil {
+			if err := validation.Line(field+".cue", *st.Cue); err != nil {
+				return nil, err
+			}
 		}
 		steps[i] = NewStep{PoseID: id, DurationSeconds: st.DurationSeconds, Side: side, Cue: st.Cue}
 	}

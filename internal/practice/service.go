@@ -137,6 +137,9 @@ func (s *Service) Complete(ctx context.Context, userID, id string, rating *int, 
 	if rating != nil && (*rating < 1 || *rating > 5) {
 		return Session{}, validation.New("rating", "must be from 1 to 5")
 	}
+	if err := checkNotes(notes); err != nil {
+		return Session{}, err
+	}
 	return s.transition(ctx, userID, id, []string{InProgress, Paused}, func(sess *Session, now time.Time) error {
 		sess.Status, sess.EndedAt, sess.Rating, sess.Notes = Completed, &now, rating, notes
 		return nil
@@ -375,6 +378,14 @@ type OfflineInput struct {
 	Notes           *string
 }
 
+// checkNotes applies the rules of multi-line text to a session's notes.
+func checkNotes(notes *string) error {
+	if notes == nil {
+		return nil
+	}
+	return validation.Text("notes", *notes)
+}
+
 // maxOfflineSeconds is the longest practice one may log: a day.
 const maxOfflineSeconds = 24 * 3600
 
@@ -389,6 +400,12 @@ func (s *Service) LogOffline(ctx context.Context, userID string, in OfflineInput
 		return Session{}, validation.New("duration_seconds", "must be between 1 and 86400")
 	case in.Rating != nil && (*in.Rating < 1 || *in.Rating > 5):
 		return Session{}, validation.New("rating", "must be from 1 to 5")
+	}
+	if err := validation.Line("title", strings.TrimSpace(in.Title)); err != nil {
+		return Session{}, err
+	}
+	if err := checkNotes(in.Notes); err != nil {
+		return Session{}, err
 	}
 	started := in.StartedAt.UTC().Truncate(time.Millisecond)
 	ended := started.Add(time.Duration(in.DurationSeconds) * time.Second)

@@ -437,6 +437,13 @@ func (s *Accounts) CreateEmailToken(ctx context.Context, t account.EmailToken, j
 	return s.db.inTx(ctx, func(tx *txn) error { return s.insertEmailToken(ctx, tx, t, job) })
 }
 
+func (s *Accounts) EnqueueResetRequest(ctx context.Context, job account.ResetRequestJob) error {
+	return s.db.inTx(ctx, func(tx *txn) error {
+		_, err := s.jobs.InsertTx(ctx, tx.Tx, job, nil)
+		return classify(err)
+	})
+}
+
 // insertEmailToken stores the token and enqueues its email in tx: the mail
 // goes out only if the token is committed, and is not lost if it is.
 func (s *Accounts) insertEmailToken(ctx context.Context, tx *txn, t account.EmailToken, job account.EmailJob) error {

@@ -54,7 +54,7 @@ func (h *Hasher) Cost() int { return h.cost }
 // costs as much CPU as a hash, and must be bounded the same way. It returns
 // ErrTooLong for a password over MaxLength bytes, a *RuleError, and ErrBusy
 // or context.Canceled if it gets no slot.
-func (h *Hasher) Hash(ctx context.Context, pw string, userInputs ...string) (string, error) {
+func (h *Hasher) Hash(ctx context.Context, pw string, in Inputs) (string, error) {
 	if len(pw) > MaxLength {
 		return "", ErrTooLong
 	}
@@ -63,7 +63,7 @@ func (h *Hasher) Hash(ctx context.Context, pw string, userInputs ...string) (str
 		return "", err
 	}
 	defer release()
-	if err := Check(pw, userInputs...); err != nil {
+	if err := Check(pw, in); err != nil {
 		return "", err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(pw), h.cost)

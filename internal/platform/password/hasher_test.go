@@ -55,7 +55,7 @@ func TestHasherRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := t.Context()
-			hash, err := h.Hash(ctx, tt.stored)
+			hash, err := h.Hash(ctx, tt.stored, Inputs{})
 			if err != nil {
 				t.Fatalf("Hash: %v", err)
 			}
@@ -74,7 +74,7 @@ func TestHasherRoundTrip(t *testing.T) {
 func TestHasherHashRefusesTooLong(t *testing.T) {
 	h := NewHasher(bcrypt.MinCost, 1, time.Second)
 	for _, n := range []int{MaxLength + 1, 200} {
-		hash, err := h.Hash(t.Context(), strings.Repeat("a", n))
+		hash, err := h.Hash(t.Context(), strings.Repeat("a", n), Inputs{})
 		if !errors.Is(err, ErrTooLong) || !errors.Is(err, bcrypt.ErrPasswordTooLong) || hash != "" {
 			t.Errorf("Hash(%d bytes) = %q, %v; want ErrTooLong", n, hash, err)
 		}
@@ -84,7 +84,7 @@ func TestHasherHashRefusesTooLong(t *testing.T) {
 
 func TestHasherCompareMalformedHash(t *testing.T) {
 	h := NewHasher(bcrypt.MinCost, 1, time.Second)
-	good, err := h.Hash(t.Context(), "Tadasana-Sunrise-42")
+	good, err := h.Hash(t.Context(), "Tadasana-Sunrise-42", Inputs{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestHasherBusy(t *testing.T) {
 		run  func(context.Context, *Hasher) error
 	}{
 		{"Hash", func(ctx context.Context, h *Hasher) error {
-			_, err := h.Hash(ctx, "Tadasana-Sunrise-42")
+			_, err := h.Hash(ctx, "Tadasana-Sunrise-42", Inputs{})
 			return err
 		}},
 		{"Compare", func(ctx context.Context, h *Hasher) error {
@@ -233,7 +233,7 @@ func TestHasherWaitsForSlot(t *testing.T) {
 	errs := make(chan error, 3*slots)
 	for range 3 * slots {
 		wg.Go(func() {
-			_, err := h.Hash(t.Context(), "Tadasana-Sunrise-42")
+			_, err := h.Hash(t.Context(), "Tadasana-Sunrise-42", Inputs{})
 			errs <- err
 			done.Add(1)
 		})
@@ -306,7 +306,7 @@ func BenchmarkBareBcrypt(b *testing.B) {
 
 func BenchmarkHasherCompare(b *testing.B) {
 	h := NewHasher(benchCost, runtime.NumCPU(), time.Minute)
-	hash, err := h.Hash(b.Context(), "Tadasana-Sunrise-42")
+	hash, err := h.Hash(b.Context(), "Tadasana-Sunrise-42", Inputs{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -322,7 +322,7 @@ func BenchmarkHasherCompare(b *testing.B) {
 
 func TestHasherHashAppliesTheRules(t *testing.T) {
 	h := NewHasher(bcrypt.MinCost, 1, time.Second)
-	hash, err := h.Hash(t.Context(), "SarahConnor1", "sarah.connor@example.com")
+	hash, err := h.Hash(t.Context(), "SarahConnor1", Inputs{User: []string{"sarah.connor@example.com"}})
 	var re *RuleError
 	if !errors.As(err, &re) || re.Rule != RuleGuessable || hash != "" {
 		t.Fatalf("Hash of a password built from the email = %q, %v; want a guessable RuleError", hash, err)

@@ -48,14 +48,25 @@ type RuleError struct {
 
 func (e *RuleError) Error() string { return "password " + e.Message }
 
+// Inputs are the words, besides zxcvbn's own lists, that a password must not
+// be built from: what an attacker who knows whose account it is, and where,
+// tries first.
+type Inputs struct {
+	// User are the user's own details (email address, display name). For
+	// an email address Check also uses its local part and the words in
+	// it; the feedback calls inputs with an "@" the user's email address
+	// and any other the user's name.
+	User []string
+	// Service are the service's own name and domain ("Yogaflow1" is
+	// among the first guesses at any account of it).
+	Service []string
+}
+
 // Check applies the password rules and returns a *RuleError for the first one
 // broken: MinLength to MaxLength bytes of valid UTF-8 (never truncated), at
 // least one upper-case letter, one lower-case letter and one digit, and a
-// zxcvbn score of at least 2. userInputs are the user's own details (email
-// address, display name): a password built from them counts as weak. For an
-// email address Check also uses its local part and the words in it; the
-// feedback calls inputs with an "@" the user's email address and any other
-// input the user's name.
+// zxcvbn score of at least 2 with the words of in counted as known: a
+// password built from them counts as weak.
 //
 // zxcvbn rates the whole password, and its cost grows faster than the square
 // of the length, times the number of l33t substitution tables the password's
@@ -66,7 +77,7 @@ func (e *RuleError) Error() string { return "password " + e.Message }
 // that (32 crafted bytes still take about 80 ms) and opens a real gap: the
 // first 32 bytes of "Password1" repeated four times rate 3, the whole rates
 // 1. So the endpoints that call Check need their rate limits.
-func Check(pw string, userInputs ...string) error {
+func Check(pw string, in Inputs) error {
 	switch {
 	case len(pw) < MinLength:
 		return &RuleError{Rule: RuleLength, Message: fmt.Sprintf("must be at least %d bytes long", MinLength)}
@@ -83,36 +94,48 @@ func Check(pw string, userInputs ...string) error {
 	case !strings.ContainsFunc(pw, unicode.IsDigit):
 		return &RuleError{Rule: RuleDigit, Message: "must contain a digit"}
 	}
-	in := newInputs(userInputs)
-	r := zxcvbn.PasswordStrength(pw, in.words)
+	words := newInputs(in)
+	r := zxcvbn.PasswordStrength(pw, words.words)
 	if r.Score >= minScore {
 		return nil
 	}
-	return &RuleError{Rule: RuleGuessable, Message: "is too easy to guess: " + in.reason(r.Sequence)}
+	return &RuleError{Rule: RuleGuessable, Message: "is too easy to guess: " + words.reason(r.Sequence)}
 }
 
 // inputs is the user-input dictionary given to zxcvbn, with where each word
 // came from so the feedback can name it.
 type inputs struct {
 	words  []string
-	origin map[string]string // lower-cased word → "email address" or "name"
+	origin map[string]string // lower-cased word → whose it is, for the feedback
 }
 
-func newInputs(userInputs []string) inputs {
+// Origins of input words, as the feedback names them.
+const (
+	fromEmail   = "your email address"
+	fromName    = "your name"
+	fromService = "the name of this service"
+)
+
+func newInputs(given Inputs) inputs {
 	in := inputs{origin: make(map[string]string)}
 	// Email addresses first, so a word found in both the address and the
 	// name (the local part is often passed on its own too) is reported as
 	// coming from the address, the one the user is more likely to miss.
-	for _, s := range userInputs {
+	for _, s := range given.User {
 		if local, _, ok := strings.Cut(s, "@"); ok {
-			in.add(s, "email address")
-			in.addWords(local, "email address")
+			in.add(s, fromEmail)
+			in.addWords(local, fromEmail)
 		}
 	}
-	for _, s := range userInputs {
+	for _, s := range given.User {
 		if !strings.Contains(s, "@") {
-			in.addWords(s, "name")
+			in.addWords(s, fromName)
 		}
+	}
+	// Whole, not split into words: "yogaflow.app" must not make every
+	// "app" in a password a known word.
+	for _, s := range given.Service {
+		in.add(s, fromService)
 	}
 	return in
 }
@@ -157,7 +180,7 @@ func (in inputs) reason(seq []*match.Match) string {
 		// Checked before the dictionary name: a name in the user's details
 		// may tie with the same name in zxcvbn's own lists.
 		if origin, ok := in.origin[longest.MatchedWord]; ok {
-			return "it is built from your " + origin
+			return "it is built from " + origin
 		}
 		switch longest.DictionaryName {
 		case "passwords":

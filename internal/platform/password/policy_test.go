@@ -10,10 +10,12 @@ import (
 
 func TestCheck(t *testing.T) {
 	sarah := []string{"sarah.connor@example.com", "Sarah Connor"}
+	service := []string{"YogaFlow", "yogaflow.app"}
 	tests := []struct {
 		name     string
 		pw       string
 		inputs   []string
+		service  []string
 		wantRule string // "" when the password is accepted
 		wantMsg  string // a part of the message
 	}{
@@ -43,13 +45,20 @@ func TestCheck(t *testing.T) {
 		{name: "built from the display name", pw: "SarahConnor1", inputs: []string{"Sarah Connor"}, wantRule: password.RuleGuessable, wantMsg: "built from your name"},
 		{name: "same password, no details given", pw: "SarahConnor1"},
 		{name: "name and year with the user's details", pw: "Sarah1984", inputs: sarah, wantRule: password.RuleGuessable, wantMsg: "built from your email address"},
+		// Without the service's words these score 2 and pass (below).
+		{name: "built from the service's name", pw: "Yogaflow1", service: service, wantRule: password.RuleGuessable, wantMsg: "built from the name of this service"},
+		{name: "built from the service's name, upper case", pw: "YOGAFLOWa1", service: service, wantRule: password.RuleGuessable, wantMsg: "built from the name of this service"},
+		{name: "built from the service's domain", pw: "Yogaflow.app1", service: service, wantRule: password.RuleGuessable, wantMsg: "built from the name of this service"},
+		{name: "service's name, no service words given", pw: "Yogaflow1"},
+		{name: "good with the service's words given", pw: "Tadasana-Sunrise-42", inputs: sarah, service: service},
+		{name: "a word of the domain alone is not the service's", pw: "Happy-Apple-Tree-42", service: service},
 		// Its first 32 bytes rate 3: the whole password must be rated.
 		{name: "long repeat of a common password", pw: strings.Repeat("Password1", 4), wantRule: password.RuleGuessable, wantMsg: "repeats"},
 		{name: "long repeat of a common password, strong tail", pw: strings.Repeat("Password1", 4) + "-Xq7#vR2mK9!"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := password.Check(tt.pw, tt.inputs...)
+			err := password.Check(tt.pw, password.Inputs{User: tt.inputs, Service: tt.service})
 			if tt.wantRule == "" {
 				if err != nil {
 					t.Fatalf("Check(%q) = %v, want nil", tt.pw, err)
@@ -76,7 +85,7 @@ func TestRuleErrorMessages(t *testing.T) {
 	secrets := []string{"sarah", "connor", "michael", "qwerty", "1984", "aa1"}
 	for _, pw := range []string{"SarahConnor1", "Sarah1984", "1Michael", "Qwerty123", "Aa1Aa1Aa1Aa1", "Password1"} {
 		var re *password.RuleError
-		if !errors.As(password.Check(pw, "sarah.connor@example.com"), &re) {
+		if !errors.As(password.Check(pw, password.Inputs{User: []string{"sarah.connor@example.com"}}), &re) {
 			t.Fatalf("Check(%q) accepted a weak password", pw)
 		}
 		for _, s := range secrets {
@@ -85,7 +94,7 @@ func TestRuleErrorMessages(t *testing.T) {
 			}
 		}
 	}
-	err := password.Check("tadasana-sunrise-42")
+	err := password.Check("tadasana-sunrise-42", password.Inputs{})
 	if got, want := err.Error(), "password must contain an upper-case letter"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
@@ -104,7 +113,7 @@ func BenchmarkCheck(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				if err := password.Check(c.pw, inputs...); err != nil {
+				if err := password.Check(c.pw, password.Inputs{User: inputs}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -94,8 +94,9 @@ func (s *Store) Check(ctx context.Context) error {
 
 // Limiter is one policy.
 type Limiter struct {
-	name string
-	rl   *httprate.RateLimiter
+	name   string
+	window time.Duration
+	rl     *httprate.RateLimiter
 }
 
 // Limiter makes the limiter of the policy name.
@@ -121,8 +122,12 @@ func (s *Store) Limiter(name string, rate Rate) *Limiter {
 				}
 			},
 		}))
+	} else {
+		// httprate's own default shifts windows off the wall clock by a
+		// private offset; Reserve must know the window it counted in.
+		opts = append(opts, httprate.WithLimitCounter(httprate.NewLocalLimitCounter(rate.Window)))
 	}
-	return &Limiter{name: name, rl: httprate.NewRateLimiter(rate.Limit, rate.Window, opts...)}
+	return &Limiter{name: name, window: rate.Window, rl: httprate.NewRateLimiter(rate.Limit, rate.Window, opts...)}
 }
 
 // Name is the policy's name.
@@ -136,9 +141,32 @@ func (l *Limiter) Allow(r *http.Request, key string) (bool, http.Header) {
 	w := headerRecorder{http.Header{}}
 	limited := l.rl.OnLimit(w, r, key)
 	if at, err := strconv.ParseInt(w.h.Get(headers.Reset), 10, 64); err == nil {
-		w.h.Set(headers.Reset, strconv.FormatInt(max(0, at-time.Now().Unix()), 10))
+		reset := max(0, at-time.Now().Unix())
+		w.h.Set(headers.Reset, strconv.FormatInt(reset, 10))
+		if limited {
+			// The window's end, as RateLimit-Reset says, not httprate's
+			// whole window length from now.
+			w.h.Set(headers.RetryAfter, strconv.FormatInt(max(1, reset), 10))
+		}
 	}
 	return !limited, w.h
+}
+
+// Reserve is Allow for a limit on failures: it counts the attempt at once,
+// so attempts in flight together cannot slip past the limit, and returns
+// refund, which takes the attempt back. The caller refunds the attempts
+// that succeeded.
+func (l *Limiter) Reserve(r *http.Request, key string) (ok bool, h http.Header, refund func()) {
+	window := time.Now().UTC().Truncate(l.window)
+	ok, h = l.Allow(r, key)
+	return ok, h, func() {
+		// Within the window counted in only: an older window is not the
+		// counter's to change (it holds the newest two). A refund missed
+		// only makes the limit stricter.
+		if ok && time.Now().UTC().Truncate(l.window).Equal(window) {
+			_ = l.rl.Counter().IncrementBy(key, window, -1)
+		}
+	}
 }
 
 // headerRecorder keeps the headers httprate sets, so that of several
