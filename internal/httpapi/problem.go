@@ -209,8 +209,12 @@ func humaError(ctx huma.Context, status int, msg string, errs ...error) huma.Sta
 		}
 		return newProblem(status, "", msg)
 	}
-	if status == http.StatusBadRequest && len(errs) > 0 {
-		msg = "The request body is not valid JSON."
+	switch {
+	case status == http.StatusBadRequest && len(errs) > 0:
+		msg = "The request body could not be read as JSON; errors says why."
+	case status == http.StatusUnsupportedMediaType && len(errs) > 0:
+		// huma's own, of a Content-Type it has no format for.
+		msg = "The body must be sent as application/json."
 	}
 	return newProblem(status, "", sentence(msg), errs...)
 }
