@@ -329,3 +329,21 @@ func TestHasherHashAppliesTheRules(t *testing.T) {
 	}
 	assertNoSlotLeak(t, h, 0)
 }
+
+// TestDummyHashCostsACompare: the dummy hash is one bcrypt reads as a
+// hash at the Hasher's cost, matched by no password, so CompareDummy runs
+// the whole key schedule at that cost.
+func TestDummyHashCostsACompare(t *testing.T) {
+	for _, cost := range []int{bcrypt.MinCost, 10, 12} {
+		h := NewHasher(cost, 1, time.Second)
+		if got, err := bcrypt.Cost(h.dummy); err != nil || got != cost {
+			t.Fatalf("cost %d: the dummy hash reads as cost %d (%v)", cost, got, err)
+		}
+		if err := bcrypt.CompareHashAndPassword(h.dummy, []byte("")); !errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
+			t.Errorf("cost %d: comparing with the dummy hash: %v, want a mismatch (not a malformed hash)", cost, err)
+		}
+	}
+	if string(NewHasher(4, 1, time.Second).dummy) == string(NewHasher(4, 1, time.Second).dummy) {
+		t.Error("two dummy hashes are the same")
+	}
+}
