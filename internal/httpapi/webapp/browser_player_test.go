@@ -170,6 +170,8 @@ func TestGuidedPractice(t *testing.T) {
 	// The end paused the session: minutes on the finish form are not
 	// practice. The practice took its 18 s and the get-ready's 5.
 	stopTime()
+	// The pause is a request of its own, which may still be on its way.
+	u.waitStatus(t, s, "paused", "after the last pose")
 	sess := u.session(t, s)
 	if sess["status"] != "paused" || sess["current_step"] != float64(3) {
 		t.Errorf("after the last pose the session is %v at step %v, want paused at 3", sess["status"], sess["current_step"])
