@@ -18,12 +18,7 @@ import (
 // TestStartUpFailuresExitOne: each way `yogaflow` cannot start ends in
 // one clear line on stderr and exit status 1, never a panic.
 func TestStartUpFailuresExitOne(t *testing.T) {
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := closed.Addr().(*net.TCPAddr).Port
-	_ = closed.Close()
+	port := testdb.FreePort(t)
 
 	// A database a newer release migrated: its schema version is past
 	// this build's newest.

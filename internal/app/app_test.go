@@ -142,12 +142,7 @@ func TestSlowHeadersAreCutOff(t *testing.T) {
 // an error that says which, with what was opened closed again, never a
 // panic. (Each failure's line and exit status: cmd/yogaflow.)
 func TestStartUpFailuresAreErrors(t *testing.T) {
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := closed.Addr().(*net.TCPAddr).Port
-	_ = closed.Close()
+	port := testdb.FreePort(t)
 	for name, tc := range map[string]struct {
 		env  map[string]string
 		want string
@@ -180,12 +175,7 @@ func TestStartUpFailuresAreErrors(t *testing.T) {
 // gone later: the service starts and serves, the log says why it has less,
 // and /health/ready names the cache and the limits' store as degraded.
 func TestStartsDegradedWithoutRedis(t *testing.T) {
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := closed.Addr().(*net.TCPAddr).Port
-	_ = closed.Close()
+	port := testdb.FreePort(t)
 	a := apptest.New(t, testdb.New(t, "sqlite"), fmt.Sprintf("YOGAFLOW_REDIS_URL=redis://127.0.0.1:%d/0", port))
 	if !strings.Contains(a.Logs.String(), "Redis is not answering at start") {
 		t.Errorf("the log does not say Redis is away:\n%s", a.Logs.String())

@@ -68,7 +68,7 @@ func NewCluster(tb testing.TB) *Cluster {
 			tb.Fatalf("testdb: %v", err)
 		}
 	}
-	c.port = freePort(tb)
+	c.port = FreePort(tb)
 	c.run("initdb", "--pgdata", c.dir+"/data", "--username", "postgres", "--auth", "trust", "--no-sync", "--encoding", "UTF8")
 	c.Start()
 	tb.Cleanup(func() {
@@ -109,7 +109,9 @@ func (c *Cluster) command(tool string, args ...string) *exec.Cmd {
 	return exec.Command(path, args...) // #nosec G204 -- as above
 }
 
-func freePort(tb testing.TB) int {
+// FreePort is a TCP port on 127.0.0.1 that nothing listens on: the
+// cluster's, or an address whose dial is refused (a dependency down).
+func FreePort(tb testing.TB) int {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
