@@ -166,10 +166,23 @@ func TestLockoutIsNotAWeapon(t *testing.T) {
 			checkLimited(t, a.DoFrom(t, "192.0.2.10:1000", "POST", "/api/v1/auth/login",
 				map[string]any{"email": email, "password": goodPassword}, "Cookie", c), 30)
 		}
-		// The device's own failures are limited too.
-		for range 5 {
-			a.DoFrom(t, "192.0.2.10:1000", "POST", "/api/v1/auth/login", loginBody(email), "Cookie", device).
-				Check(t, apptest.Scenario{Status: 401})
+		// The device's own failures are limited too: five, or fewer where
+		// Redis missed the owner's refunds (it stopped answering within its
+		// timeout on a loaded machine and the limits counted in the process
+		// for a while), which only makes the limit stricter.
+		wrong := 0
+		for ; wrong < 5; wrong++ {
+			res := a.DoFrom(t, "192.0.2.10:1000", "POST", "/api/v1/auth/login", loginBody(email), "Cookie", device)
+			if res.Status == http.StatusTooManyRequests {
+				break
+			}
+			res.Check(t, apptest.Scenario{Status: 401})
+		}
+		if wrong < 5 {
+			if !strings.Contains(a.Logs.String(), "Redis is unreachable") {
+				t.Fatalf("the device was refused after %d wrong passwords, want 5", wrong)
+			}
+			t.Logf("Redis went away for a while: the device was refused after %d wrong passwords", wrong)
 		}
 		checkLimited(t, a.DoFrom(t, "192.0.2.10:1000", "POST", "/api/v1/auth/login", loginBody(email), "Cookie", device), 5)
 	}, "YOGAFLOW_RATE_LIMIT_ACCOUNT=5/1m", "YOGAFLOW_RATE_LIMIT_ACCOUNT_CEILING=30/1m")
