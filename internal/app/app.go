@@ -14,7 +14,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"runtime"
 	"time"
 
 	"github.com/getsentry/sentry-go"
@@ -165,7 +164,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 		return nil, err
 	}
 	accountStore := db.Accounts(inserter)
-	hasher := password.NewHasher(cfg.BcryptCost, runtime.NumCPU(), cfg.HashWait)
+	hasher := password.NewHasher(cfg.BcryptCost, cfg.HashSlotsValue(), cfg.HashWait)
 	a.Accounts, err = account.NewService(account.Config{
 		JWTSecret: []byte(cfg.JWTSecret), AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL, RefreshGrace: cfg.RefreshReuseGrace,
 		VerifyTTL: cfg.VerifyTokenTTL, ResetTTL: cfg.ResetTokenTTL,

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"time"
 
@@ -33,18 +34,22 @@ const MinJWTSecretBytes = 32
 // Config is every setting of the service. It is built once by Load and passed
 // down explicitly; nothing reads the environment after start.
 type Config struct {
-	Addr            string        `env:"ADDR" envDefault:":8080"`
-	DatabaseURL     string        `env:"DATABASE_URL" envDefault:"sqlite:yogaflow.db"`
-	RedisURL        string        `env:"REDIS_URL"`
-	RedisPrefix     string        `env:"REDIS_PREFIX" envDefault:"yogaflow:"`
-	JWTSecret       string        `env:"JWT_SECRET"`
-	Env             string        `env:"ENV" envDefault:"development"`
-	PublicURL       string        `env:"PUBLIC_URL" envDefault:"http://localhost:8080"`
-	SMTPURL         string        `env:"SMTP_URL"`
-	CORSOrigins     []string      `env:"CORS_ORIGINS" envSeparator:","`
-	TrustedProxies  []string      `env:"TRUSTED_PROXIES" envSeparator:","`
-	BcryptCost      int           `env:"BCRYPT_COST" envDefault:"12"`
-	HashWait        time.Duration `env:"HASH_WAIT" envDefault:"2s"`
+	Addr           string        `env:"ADDR" envDefault:":8080"`
+	DatabaseURL    string        `env:"DATABASE_URL" envDefault:"sqlite:yogaflow.db"`
+	RedisURL       string        `env:"REDIS_URL"`
+	RedisPrefix    string        `env:"REDIS_PREFIX" envDefault:"yogaflow:"`
+	JWTSecret      string        `env:"JWT_SECRET"`
+	Env            string        `env:"ENV" envDefault:"development"`
+	PublicURL      string        `env:"PUBLIC_URL" envDefault:"http://localhost:8080"`
+	SMTPURL        string        `env:"SMTP_URL"`
+	CORSOrigins    []string      `env:"CORS_ORIGINS" envSeparator:","`
+	TrustedProxies []string      `env:"TRUSTED_PROXIES" envSeparator:","`
+	BcryptCost     int           `env:"BCRYPT_COST" envDefault:"12"`
+	HashWait       time.Duration `env:"HASH_WAIT" envDefault:"2s"`
+	// HashSlots is how many passwords are hashed at once; 0 is one fewer
+	// than the cores the process may use (at least one), which leaves a
+	// core to every other request during a storm of sign-ins.
+	HashSlots       int           `env:"HASH_SLOTS" envDefault:"0"`
 	AccessTokenTTL  time.Duration `env:"ACCESS_TOKEN_TTL" envDefault:"15m"`
 	RefreshTokenTTL time.Duration `env:"REFRESH_TOKEN_TTL" envDefault:"720h"`
 	// RefreshReuseGrace is how long after a rotation the rotated refresh
@@ -217,6 +222,9 @@ func (c Config) Validate() error {
 	if c.BcryptCost < 4 || c.BcryptCost > 31 {
 		bad("BCRYPT_COST", "must be between 4 and 31, got %d", c.BcryptCost)
 	}
+	if c.HashSlots < 0 {
+		bad("HASH_SLOTS", "must be 0 (one fewer than the cores) or more, got %d", c.HashSlots)
+	}
 	for name, d := range map[string]time.Duration{
 		"HASH_WAIT": c.HashWait, "ACCESS_TOKEN_TTL": c.AccessTokenTTL, "REFRESH_TOKEN_TTL": c.RefreshTokenTTL,
 		"VERIFY_TOKEN_TTL": c.VerifyTokenTTL, "RESET_TOKEN_TTL": c.ResetTokenTTL, "SLOW_QUERY": c.SlowQuery,
@@ -244,6 +252,15 @@ func (c Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// HashSlotsValue is HashSlots with 0 worked out: GOMAXPROCS, not NumCPU,
+// so a container's CPU quota counts.
+func (c Config) HashSlotsValue() int {
+	if c.HashSlots > 0 {
+		return c.HashSlots
+	}
+	return max(1, runtime.GOMAXPROCS(0)-1)
 }
 
 // LogLevelValue is the parsed LogLevel; Validate has already checked it.
@@ -364,6 +381,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Int("bcrypt_cost", c.BcryptCost),
 		slog.String("hash_wait", c.HashWait.String()),
+		slog.Int("hash_slots", c.HashSlotsValue()),
 		slog.String("access_token_ttl", c.AccessTokenTTL.String()),
 		slog.String("refresh_token_ttl", c.RefreshTokenTTL.String()),
 		slog.String("refresh_reuse_grace", c.RefreshReuseGrace.String()),

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -18,6 +19,30 @@ func TestLoadDefaults(t *testing.T) {
 		cfg.LogLevel != "info" || len(cfg.CORSOrigins) != 0 || cfg.RedisURL != "" || cfg.SMTPURL != "" ||
 		cfg.OTLPEndpoint != "" || cfg.SentryDSN != "" || cfg.SentryTracesSampleRate != 0.1 {
 		t.Fatalf("defaults differ from API.md: %+v", cfg)
+	}
+}
+
+// TestHashSlots: by default one fewer than the cores the process may use,
+// never none; a configured count is kept as it is.
+func TestHashSlots(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(procs)
+	for _, tc := range []struct {
+		procs int
+		env   string
+		want  int
+	}{{1, "", 1}, {2, "", 1}, {8, "", 7}, {2, "3", 3}} {
+		runtime.GOMAXPROCS(tc.procs)
+		cfg, err := Load(map[string]string{"YOGAFLOW_HASH_SLOTS": tc.env})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.HashSlotsValue(); got != tc.want {
+			t.Errorf("%d cores, HASH_SLOTS=%q: %d slots, want %d", tc.procs, tc.env, got, tc.want)
+		}
+	}
+	if _, err := Load(map[string]string{"YOGAFLOW_HASH_SLOTS": "-1"}); err == nil || !strings.Contains(err.Error(), "YOGAFLOW_HASH_SLOTS") {
+		t.Errorf("HASH_SLOTS=-1: %v, want an error naming it", err)
 	}
 }
 
