@@ -131,7 +131,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, now func()
 	if err != nil {
 		return nil, err
 	}
-	responses, libraryVersion := a.libraryCache(shared, redisClient)
+	responses, libraryVersion := a.libraryCache(redisClient)
 	if shared != nil {
 		// The service works without its cache (it asks the database).
 		checks = append(checks, httpapi.Check{Name: "cache", Run: shared.Ping})
@@ -300,7 +300,6 @@ func (a *App) rateLimits() (*httpapi.Limits, *httpapi.Check, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("redis: %w", err)
 		}
-		a.closers = append(a.closers, c.Close)
 		client = c
 	}
 	st := ratelimit.NewStore(client, a.Config.RedisPrefix, func(shared bool) {
@@ -310,6 +309,9 @@ func (a *App) rateLimits() (*httpapi.Limits, *httpapi.Check, error) {
 			a.Logger.Warn("Redis is unreachable: each instance counts rate limits on its own until it returns")
 		}
 	})
+	if client != nil {
+		a.closers = append(a.closers, func() error { st.Close(); return client.Close() })
+	}
 	limits := &httpapi.Limits{
 		Auth:           st.Limiter("auth", a.Config.RateLimitAuth),
 		Account:        st.Limiter("account", a.Config.RateLimitAccount),
@@ -334,14 +336,13 @@ func deviceKey(secret string) []byte {
 	return m.Sum(nil)
 }
 
-// libraryCache picks where encoded library responses live and the version
-// that keys them: both in Redis when configured; else the responses in
-// this process.
-func (a *App) libraryCache(shared cache.Cache, client *redis.Client) (cache.Cache, cache.Version) {
-	if client != nil {
-		return shared, a.version(client, "library")
-	}
-	return cache.NewMemory(10_000), a.version(nil, "library")
+// libraryCache keeps encoded library responses in this process, under the
+// library's version, which is shared (in Redis when configured): an entry
+// of an older version is never read again, so an edit shows at once on
+// every instance, and a cached page costs one small Redis GET rather than
+// its bytes.
+func (a *App) libraryCache(client *redis.Client) (cache.Cache, cache.Version) {
+	return cache.NewMemory(10_000), a.version(client, "library")
 }
 
 // version picks the counter called name that writers bump and readers of

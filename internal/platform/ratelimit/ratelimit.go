@@ -1,6 +1,7 @@
 // Package ratelimit counts requests against limits (N in a sliding window)
-// in the process, or in Redis so every instance shares them, falling back
-// to the process's own counts while Redis is away.
+// in the process, or in Redis so every instance shares them, without a
+// request waiting for Redis, and on the process's own counts while Redis
+// is away.
 package ratelimit
 
 import (
@@ -10,11 +11,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/httprate"
-	httprateredis "github.com/go-chi/httprate-redis"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -57,21 +56,32 @@ var headers = httprate.ResponseHeaders{
 
 // Store makes limiters on one backend.
 type Store struct {
-	client   *redis.Client
-	prefix   string
-	fallback atomic.Int32 // limiters counting in the process while Redis is away
-	onChange func(shared bool)
+	client *redis.Client
+	prefix string
+	shared *shared // nil: counted in the process
 }
 
 // NewStore counts in the process when client is nil; otherwise in Redis
 // under prefix, with onChange told when the limits stop or start being
-// shared (Redis went away or came back).
+// shared (Redis went away or came back); it is called with the Store's
+// lock held, and must not call the Store. Close stops it.
 func NewStore(client *redis.Client, prefix string, onChange func(shared bool)) *Store {
-	return &Store{client: client, prefix: prefix, onChange: onChange}
+	s := &Store{client: client, prefix: prefix}
+	if client != nil {
+		s.shared = newShared(client, onChange)
+	}
+	return s
+}
+
+// Close sends the last counts to Redis and stops sending.
+func (s *Store) Close() {
+	if s.shared != nil {
+		s.shared.close()
+	}
 }
 
 // Shared says whether limits are counted across instances right now.
-func (s *Store) Shared() bool { return s.client != nil && s.fallback.Load() == 0 }
+func (s *Store) Shared() bool { return s.shared != nil && s.shared.isShared() }
 
 // ErrNotShared is what a readiness check reports while Redis is away.
 var ErrNotShared = errors.New("redis is unreachable: each instance counts its own requests")
@@ -101,31 +111,17 @@ type Limiter struct {
 
 // Limiter makes the limiter of the policy name.
 func (s *Store) Limiter(name string, rate Rate) *Limiter {
+	// httprate's own default counter shifts windows off the wall clock by
+	// a private offset; Reserve must know the window it counted in.
+	var counter httprate.LimitCounter = httprate.NewLocalLimitCounter(rate.Window)
+	if s.shared != nil {
+		counter = s.shared.counter(s.prefix+"ratelimit:"+name, rate.Window)
+	}
 	opts := []httprate.Option{
 		httprate.WithResponseHeaders(headers),
-		// OnLimit reports a counter's failure as a limit; with the
-		// in-process fallback below a counter does not fail.
+		httprate.WithLimitCounter(counter),
+		// Neither counter fails.
 		httprate.WithErrorHandler(func(http.ResponseWriter, *http.Request, error) {}),
-	}
-	if s.client != nil {
-		opts = append(opts, httprateredis.WithRedisLimitCounter(&httprateredis.Config{
-			Client:       s.client,
-			PrefixKey:    s.prefix + "ratelimit:" + name,
-			WindowLength: rate.Window,
-			OnFallbackChange: func(activated bool) {
-				if activated {
-					if s.fallback.Add(1) == 1 && s.onChange != nil {
-						s.onChange(false)
-					}
-				} else if s.fallback.Add(-1) == 0 && s.onChange != nil {
-					s.onChange(true)
-				}
-			},
-		}))
-	} else {
-		// httprate's own default shifts windows off the wall clock by a
-		// private offset; Reserve must know the window it counted in.
-		opts = append(opts, httprate.WithLimitCounter(httprate.NewLocalLimitCounter(rate.Window)))
 	}
 	return &Limiter{name: name, window: rate.Window, rl: httprate.NewRateLimiter(rate.Limit, rate.Window, opts...)}
 }
@@ -187,8 +183,8 @@ func Remaining(h http.Header) int {
 }
 
 // NewRedisClient is a client for limits: short timeouts and no retries, so
-// a Redis that stops answering turns into in-process counting within a
-// quarter of a second instead of stalling requests.
+// a Redis that stops answering is noticed, and the limits counted in the
+// process, within a quarter of a second.
 func NewRedisClient(url string) (*redis.Client, error) {
 	opts, err := redis.ParseURL(url)
 	if err != nil {
