@@ -15,49 +15,128 @@ import (
 )
 
 // attack runs the scenario until the duration is over or ctx is done, and
-// reports what it saw.
+// reports what it saw. A storm is two phases of half the duration each:
+// its report is the second's, with the first's as its baseline.
 func attack(ctx context.Context, opts options) (*report, error) {
+	s, err := newSender(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer s.tr.base.CloseIdleConnections()
+
+	sc := scenarios[opts.scenario]
+	traffic := load{next: sc.next, rate: opts.rate, workers: opts.workers}
+	if sc.perUser {
+		traffic.users = opts.users
+	}
+	if !sc.storm {
+		return s.fire(ctx, opts, "", traffic), nil
+	}
+	half := opts
+	half.duration = opts.duration / 2
+	idle := s.fire(ctx, half, "idle", traffic)
+	if ctx.Err() != nil {
+		return idle, nil
+	}
+	rep := s.fire(ctx, half, "storm", traffic, load{next: (*env).login, workers: opts.logins})
+	rep.baseline = idle
+	return rep, nil
+}
+
+// sender sends the calls of the scenarios to the instances in turn, over
+// one pool of connections.
+type sender struct {
+	e      *env
+	tr     *transport
+	client *http.Client
+	bases  []string
+	// ids numbers the calls, for the X-Request-ID that ties each to its result.
+	ids atomic.Uint64
+}
+
+func newSender(ctx context.Context, opts options) (*sender, error) {
 	// Never follow a redirect: traffic goes only where it was told.
 	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	setup := &http.Client{Timeout: opts.timeout, CheckRedirect: noRedirect}
-	sc := scenarios[opts.scenario]
 	e, err := newEnv(ctx, setup, opts.urls[0].String(), opts)
 	if err != nil {
 		return nil, err
 	}
-
 	tr := &transport{base: &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		MaxIdleConnsPerHost: 1024, // as many as requests in flight: no reconnecting under load
 		IdleConnTimeout:     90 * time.Second,
 	}}
-	defer tr.base.CloseIdleConnections()
-	client := &http.Client{Timeout: opts.timeout, CheckRedirect: noRedirect, Transport: tr}
-
-	pacer := vegeta.ConstantPacer{Freq: opts.rate, Per: time.Second}
-	var workers, maxWorkers uint64 = vegeta.DefaultWorkers, vegeta.DefaultMaxWorkers
-	if sc.perUser {
-		workers, maxWorkers = min(workers, uint64(opts.users)), uint64(opts.users) // #nosec G115 -- -users is checked positive
+	s := &sender{e: e, tr: tr, client: &http.Client{Timeout: opts.timeout, CheckRedirect: noRedirect, Transport: tr}}
+	for _, u := range opts.urls {
+		s.bases = append(s.bases, u.String())
 	}
-	if opts.workers > 0 {
+	return s, nil
+}
+
+// load is one stream of a scenario's calls: at a rate, paced evenly, or
+// from a number of workers that each send a call when their last one was
+// answered.
+type load struct {
+	next          func(e *env) *call
+	rate, workers int
+	// users, when set, bounds the concurrency of a rate: each call belongs
+	// to one of so many virtual users, who have one in flight at a time.
+	users int
+}
+
+func (l load) pacer() (p vegeta.Pacer, workers, maxWorkers uint64) {
+	if l.workers > 0 {
 		// A zero pacer sends as fast as the workers are free.
-		pacer, workers, maxWorkers = vegeta.ConstantPacer{}, uint64(opts.workers), uint64(opts.workers)
+		return vegeta.ConstantPacer{}, uint64(l.workers), uint64(l.workers) // #nosec G115 -- -workers and -logins are checked positive
 	}
-	atk := vegeta.NewAttacker(vegeta.Client(client), vegeta.Workers(workers), vegeta.MaxWorkers(maxWorkers),
-		vegeta.MaxBody(0)) // answers are read, when needed, by the transport
+	workers, maxWorkers = vegeta.DefaultWorkers, vegeta.DefaultMaxWorkers
+	if l.users > 0 {
+		workers, maxWorkers = min(workers, uint64(l.users)), uint64(l.users) // #nosec G115 -- -users is checked positive
+	}
+	return vegeta.ConstantPacer{Freq: l.rate, Per: time.Second}, workers, maxWorkers
+}
 
-	bases := make([]string, len(opts.urls))
-	for i, u := range opts.urls {
-		bases[i] = u.String()
+// fire sends the loads side by side for opts.duration, or until ctx is
+// done, and reports what they saw together.
+func (s *sender) fire(ctx context.Context, opts options, phase string, loads ...load) *report {
+	rep := newReport(opts, phase)
+	results := make(chan *vegeta.Result)
+	var wg sync.WaitGroup
+	for i, l := range loads {
+		pacer, workers, maxWorkers := l.pacer()
+		atk := vegeta.NewAttacker(vegeta.Client(s.client), vegeta.Workers(workers), vegeta.MaxWorkers(maxWorkers),
+			vegeta.MaxBody(0)) // answers are read, when needed, by the transport
+		// Each attack numbers its results from 0: its name tells them apart.
+		name := opts.scenario + " " + phase + " " + strconv.Itoa(i)
+		attackResults := atk.Attack(s.targeter(l.next), pacer, opts.duration, name)
+		stop := context.AfterFunc(ctx, func() { atk.Stop() })
+		defer stop()
+		wg.Go(func() {
+			for res := range attackResults {
+				results <- res
+			}
+		})
 	}
-	var next atomic.Uint64
-	targeter := func(t *vegeta.Target) error {
-		c := sc.next(e)
-		n := next.Add(1)
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	for res := range results {
+		rep.add(s.tr.callOf(res), res)
+	}
+	rep.close()
+	return rep
+}
+
+func (s *sender) targeter(next func(e *env) *call) vegeta.Targeter {
+	return func(t *vegeta.Target) error {
+		c := next(s.e)
+		n := s.ids.Add(1)
 		id := "yogaflow-load-" + strconv.FormatUint(n, 10)
-		tr.pending.Store(id, c)
+		s.tr.pending.Store(id, c)
 		t.Method = c.method
-		t.URL = bases[n%uint64(len(bases))] + c.path
+		t.URL = s.bases[n%uint64(len(s.bases))] + c.path
 		t.Body = c.body
 		t.Header = http.Header{}
 		t.Header.Set("X-Request-ID", id)
@@ -69,16 +148,6 @@ func attack(ctx context.Context, opts options) (*report, error) {
 		}
 		return nil
 	}
-
-	rep := newReport(opts)
-	results := atk.Attack(targeter, pacer, opts.duration, opts.scenario)
-	stop := context.AfterFunc(ctx, func() { atk.Stop() })
-	defer stop()
-	for res := range results {
-		rep.add(tr.callOf(res.Seq), res)
-	}
-	rep.close()
-	return rep, nil
 }
 
 // transport ties each request vegeta sends to the call it was made from,
@@ -86,9 +155,9 @@ func attack(ctx context.Context, opts options) (*report, error) {
 // it, so their next call can depend on it (a token, a session ID).
 type transport struct {
 	base *http.Transport
-	// pending: request ID → call, until sent; bySeq: vegeta's sequence
-	// number of the result → call.
-	pending, bySeq sync.Map
+	// pending: request ID → call, until sent; sent: the attack's name and
+	// its sequence number of the result → call.
+	pending, sent sync.Map
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -97,7 +166,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("yogaflow-load: a request that no scenario made")
 	}
 	c := v.(*call)
-	t.bySeq.Store(req.Header.Get("X-Vegeta-Seq"), c)
+	t.sent.Store(req.Header.Get("X-Vegeta-Attack")+"#"+req.Header.Get("X-Vegeta-Seq"), c)
 	res, err := t.base.RoundTrip(req)
 	if c.done == nil {
 		return res, err
@@ -118,8 +187,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // callOf returns the call a result answers, nil when it was never sent.
-func (t *transport) callOf(seq uint64) *call {
-	v, ok := t.bySeq.LoadAndDelete(strconv.FormatUint(seq, 10))
+func (t *transport) callOf(res *vegeta.Result) *call {
+	v, ok := t.sent.LoadAndDelete(res.Attack + "#" + strconv.FormatUint(res.Seq, 10))
 	if !ok {
 		return nil
 	}

@@ -12,6 +12,12 @@ import (
 
 const api = "/api/v1"
 
+// The routes the storm scenario compares its phases by.
+const (
+	poseListRoute = "GET " + api + "/poses"
+	loginRoute    = "POST " + api + "/auth/login"
+)
+
 // call is one request of a scenario, and what to make of its answer.
 type call struct {
 	method string
@@ -53,7 +59,10 @@ type scenario struct {
 	// perUser: every call belongs to a virtual user, who has one in flight
 	// at a time, so -users bounds the concurrency.
 	perUser bool
-	next    func(e *env) *call
+	// storm: the calls are sent alone for half the duration, then beside
+	// -logins workers signing in for the other half.
+	storm bool
+	next  func(e *env) *call
 }
 
 var scenarios = map[string]scenario{
@@ -61,6 +70,7 @@ var scenarios = map[string]scenario{
 	"practice": {signsIn: true, perUser: true, next: (*env).practise},
 	"signin":   {signsIn: true, next: (*env).signIn},
 	"mixed":    {signsIn: true, next: (*env).mixed},
+	"storm":    {signsIn: true, storm: true, next: (*env).poseList},
 }
 
 // env is what the scenarios share: the library they browse and the
@@ -125,7 +135,7 @@ func (e *env) email(i int) string { return fmt.Sprintf("%s-%06d@example.test", e
 func (e *env) browse() *call {
 	switch e.browseN.Add(1) % 4 {
 	case 0:
-		return get("GET "+api+"/poses", api+"/poses"+pick(poseFilters), "")
+		return poses(pick(poseFilters))
 	case 1:
 		return get("GET "+api+"/poses/{pose}", api+"/poses/"+pick(e.poses), "")
 	case 2:
@@ -135,18 +145,31 @@ func (e *env) browse() *call {
 	}
 }
 
-// signIn is one login of a sign-in storm: one in four with a wrong
+// poseList is the first page of the pose library, the same request each
+// time, which the service answers from its cache: the storm's reads.
+func (*env) poseList() *call { return poses("") }
+
+func poses(query string) *call { return get(poseListRoute, api+"/poses"+query, "") }
+
+// signIn is one login of the signin scenario: one in four with a wrong
 // password, which is answered 401 and counted apart.
 func (e *env) signIn() *call {
-	n := e.signInN.Add(1)
-	body := map[string]string{"email": e.email(rand.IntN(e.accounts) + 1), "password": e.password} // #nosec G404 -- picks a test account, not a secret
-	if n%4 == 0 {
-		body["password"] += "-wrong"
-		c := post("POST "+api+"/auth/login (wrong password)", api+"/auth/login", "", body)
-		c.expect = []int{http.StatusUnauthorized}
-		return c
+	if e.signInN.Add(1)%4 != 0 {
+		return e.login()
 	}
-	return post("POST "+api+"/auth/login", api+"/auth/login", "", body)
+	c := e.loginWith(e.password + "-wrong")
+	c.route += " (wrong password)"
+	c.expect = []int{http.StatusUnauthorized}
+	return c
+}
+
+// login is a sign-in as any of the accounts, with the right password: the
+// storm's, every one of which spends a hash and succeeds unless shed.
+func (e *env) login() *call { return e.loginWith(e.password) }
+
+func (e *env) loginWith(password string) *call {
+	body := map[string]string{"email": e.email(rand.IntN(e.accounts) + 1), "password": password} // #nosec G404 -- picks a test account, not a secret
+	return post(loginRoute, api+"/auth/login", "", body)
 }
 
 // practise is the next step of the first idle practitioner. It waits for
@@ -205,7 +228,7 @@ func (p *practitioner) next(e *env) *call {
 	sess := api + "/sessions/" + p.session
 	switch p.step {
 	case stepLogin:
-		c = post("POST "+api+"/auth/login", api+"/auth/login", "", map[string]string{"email": p.email, "password": e.password})
+		c = post(loginRoute, api+"/auth/login", "", map[string]string{"email": p.email, "password": e.password})
 	case stepCurrent:
 		// 404 is the usual answer; a session left over from an interrupted
 		// run is completed rather than met with a 409 on the next start.
