@@ -13,6 +13,13 @@ import (
 	"github.com/yogaflow/yogaflow/internal/platform/idempotency"
 )
 
+// keyProblem is the 422 of an Idempotency-Key that cannot be used.
+func keyProblem(detail, message string) *Problem {
+	return &Problem{Type: "about:blank", Title: http.StatusText(http.StatusUnprocessableEntity),
+		Status: http.StatusUnprocessableEntity, Code: CodeValidationFailed, Detail: detail,
+		Errors: []FieldError{{Field: "header.Idempotency-Key", Message: message}}}
+}
+
 // idempotentPaths are the POSTs whose retries, with the same
 // Idempotency-Key, get the first response instead of acting twice.
 func idempotentPath(p string) bool {
@@ -40,9 +47,7 @@ func idempotent(store idempotency.Store) func(http.Handler) http.Handler {
 				return
 			}
 			if !saneKey(key) {
-				writeProblem(w, &Problem{Type: "about:blank", Title: http.StatusText(http.StatusUnprocessableEntity),
-					Status: http.StatusUnprocessableEntity, Code: CodeValidationFailed, Detail: "The Idempotency-Key is not valid.",
-					Errors: []FieldError{{Field: "header.Idempotency-Key", Message: "must be 1 to 200 printable ASCII characters"}}})
+				writeProblem(w, keyProblem("The Idempotency-Key is not valid.", "must be 1 to 200 printable ASCII characters"))
 				return
 			}
 			body, err := io.ReadAll(r.Body)
@@ -56,21 +61,19 @@ func idempotent(store idempotency.Store) func(http.Handler) http.Handler {
 
 			deadline := time.Now().Add(pendingWait)
 			for {
-				rec, err := store.Claim(r.Context(), p.UserID, key, hash, time.Now().UTC())
+				claim, err := store.Claim(r.Context(), p.UserID, key, hash, time.Now().UTC())
 				switch {
 				case err != nil:
 					writeFailure(w, r, err)
 					return
-				case rec == nil:
+				case claim.Outcome == idempotency.Claimed:
 					serveAndKeep(w, r, next, store, p.UserID, key)
 					return
-				case rec.RequestHash != hash:
-					writeProblem(w, &Problem{Type: "about:blank", Title: http.StatusText(http.StatusUnprocessableEntity),
-						Status: http.StatusUnprocessableEntity, Code: CodeValidationFailed,
-						Detail: "This Idempotency-Key was used with another request.",
-						Errors: []FieldError{{Field: "header.Idempotency-Key", Message: "was used with another request"}}})
+				case claim.Outcome == idempotency.Mismatch:
+					writeProblem(w, keyProblem("This Idempotency-Key was used with another request.", "was used with another request"))
 					return
-				case rec.Done:
+				case claim.Outcome == idempotency.Replay:
+					rec := claim.Record
 					w.Header().Set("Content-Type", rec.ContentType)
 					w.Header().Set("Idempotent-Replayed", "true")
 					w.WriteHeader(rec.Status)
