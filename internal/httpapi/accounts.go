@@ -293,8 +293,9 @@ func (h *accountHandlers) logout(ctx context.Context, in *refreshInput) (*noCont
 // there would tell the client its own sign-in had ended).
 func inputTokenError(err error) error {
 	if errors.Is(err, account.ErrTokenInvalid) || errors.Is(err, account.ErrTokenExpired) {
-		_, code := problemFor(err)
-		return newProblem(http.StatusBadRequest, code, publicMessage(err))
+		p := problemFor(err)
+		p.Status, p.Title = http.StatusBadRequest, http.StatusText(http.StatusBadRequest)
+		return p
 	}
 	return err
 }

@@ -73,8 +73,7 @@ type badCredentialKey struct{}
 func refuseBadCredentials(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err, ok := r.Context().Value(badCredentialKey{}).(error); ok {
-			status, code := problemFor(err)
-			writeProblem(w, newProblem(status, code, publicMessage(err)))
+			writeProblem(w, problemFor(err))
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -116,14 +116,16 @@ var domainErrors = []struct {
 	{flags.ErrKeyTaken, http.StatusConflict, CodeConflict},
 }
 
-// problemFor finds the status and code of a domain error; 0 if it has none.
-func problemFor(err error) (int, string) {
+// problemFor is the problem of a domain error, nil if it has none. Its
+// detail is the sentinel's own text, which domains write for people
+// ("an account with this email already exists"); wrapping is not shown.
+func problemFor(err error) *Problem {
 	for _, d := range domainErrors {
 		if errors.Is(err, d.err) {
-			return d.status, d.code
+			return newProblem(d.status, d.code, sentence(d.err.Error()))
 		}
 	}
-	return 0, ""
+	return nil
 }
 
 const internalDetail = "Something went wrong on our side. The request ID in X-Request-ID helps us find out what."
@@ -197,8 +199,8 @@ func humaError(ctx huma.Context, status int, msg string, errs ...error) huma.Sta
 				p.ActiveSessionID = conflict.ActiveID
 				return p
 			}
-			if st, code := problemFor(err); st != 0 {
-				return newProblem(st, code, publicMessage(err))
+			if p := problemFor(err); p != nil {
+				return p
 			}
 		}
 		if ctx != nil {
@@ -217,18 +219,6 @@ func humaError(ctx huma.Context, status int, msg string, errs ...error) huma.Sta
 		msg = "The body must be sent as application/json."
 	}
 	return newProblem(status, "", sentence(msg), errs...)
-}
-
-// publicMessage is the text of a domain sentinel, which domains write for
-// people ("an account with this email already exists"); wrapping is not
-// shown.
-func publicMessage(err error) string {
-	for _, d := range domainErrors {
-		if errors.Is(err, d.err) {
-			return sentence(d.err.Error())
-		}
-	}
-	return sentence(err.Error())
 }
 
 func sentence(s string) string {
