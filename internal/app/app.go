@@ -60,11 +60,7 @@ type App struct {
 
 // OpenDB opens the configured database, for commands that need only it.
 func OpenDB(ctx context.Context, cfg config.Config) (*store.DB, error) {
-	u, err := config.ParseDatabaseURL(cfg.DatabaseURL)
-	if err != nil {
-		return nil, err
-	}
-	return store.Open(ctx, u)
+	return store.Open(ctx, cfg.DatabaseURL)
 }
 
 // Option changes how New builds the service.

@@ -58,8 +58,13 @@ func newDB(engine Engine, write, read *sql.DB, pgx *pgxpool.Pool) *DB {
 	return db
 }
 
-// Open connects to the database named by u. It does not migrate.
-func Open(ctx context.Context, u config.DatabaseURL) (*DB, error) {
+// Open connects to the database named by rawURL (sqlite:PATH or
+// postgres://...). It does not migrate.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	u, err := config.ParseDatabaseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
 	switch u.Engine {
 	case string(SQLite):
 		return openSQLite(ctx, u.Path)

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/yogaflow/yogaflow/internal/config"
 	"github.com/yogaflow/yogaflow/internal/platform/testdb"
 )
 
@@ -15,11 +14,7 @@ import (
 // open databases themselves instead of through storetest.
 func openTestDB(t *testing.T, e testdb.Engine) *DB {
 	t.Helper()
-	u, err := config.ParseDatabaseURL(e.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := Open(t.Context(), u)
+	db, err := Open(t.Context(), e.URL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ package storetest
 import (
 	"testing"
 
-	"github.com/yogaflow/yogaflow/internal/config"
 	"github.com/yogaflow/yogaflow/internal/platform/testdb"
 	"github.com/yogaflow/yogaflow/internal/store"
 )
@@ -13,11 +12,7 @@ import (
 // Open opens and migrates a fresh database on engine e, closed when tb ends.
 func Open(tb testing.TB, e testdb.Engine) *store.DB {
 	tb.Helper()
-	u, err := config.ParseDatabaseURL(e.URL)
-	if err != nil {
-		tb.Fatalf("storetest: %v", err)
-	}
-	db, err := store.Open(tb.Context(), u)
+	db, err := store.Open(tb.Context(), e.URL)
 	if err != nil {
 		tb.Fatalf("storetest: %v", err)
 	}
