@@ -64,5 +64,11 @@ func TestLibraryReadsCostFixedQueries(t *testing.T) {
 		if p1, p4 := cost("/api/v1/poses?limit=1"), cost("/api/v1/poses?limit=4&q=a"); p1 != p4 {
 			t.Errorf("a page of 1 pose costs %d queries, of 4 costs %d", p1, p4)
 		}
+		// Dates are days in the user's zone, read once for both bounds.
+		dates := cost("/api/v1/history?from=2026-01-01&to=2026-02-01")
+		instants := cost("/api/v1/history?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z")
+		if dates != instants+1 {
+			t.Errorf("history between two dates costs %d queries, between two instants %d: want one more, the time zone", dates, instants)
+		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -244,11 +245,13 @@ func (s *Service) History(ctx context.Context, f HistoryFilter, from, to Bound) 
 	if f.Status != "" && !slices.Contains([]string{InProgress, Paused, Completed, Abandoned}, f.Status) {
 		return Page{}, validation.New("status", "must be in_progress, paused, completed or abandoned")
 	}
+	// The zone is read when a date needs it, and once for both.
+	zone := sync.OnceValues(func() (*time.Location, error) { return s.timezones.Timezone(ctx, f.UserID) })
 	var err error
-	if f.From, err = s.bound(ctx, f.UserID, "from", from, 0); err != nil {
+	if f.From, err = bound("from", from, 0, zone); err != nil {
 		return Page{}, err
 	}
-	if f.To, err = s.bound(ctx, f.UserID, "to", to, 1); err != nil {
+	if f.To, err = bound("to", to, 1, zone); err != nil {
 		return Page{}, err
 	}
 	return s.store.History(ctx, f)
@@ -348,7 +351,7 @@ func boundDay(field string, b Bound, loc *time.Location) (*int, error) {
 
 // bound resolves b to an instant; a date is the start of that day plus
 // days, in the user's time zone (so "to" includes its whole day).
-func (s *Service) bound(ctx context.Context, userID, field string, b Bound, days int) (*time.Time, error) {
+func bound(field string, b Bound, days int, zone func() (*time.Location, error)) (*time.Time, error) {
 	if b.Instant != nil {
 		t := b.Instant.UTC()
 		return &t, nil
@@ -356,7 +359,7 @@ func (s *Service) bound(ctx context.Context, userID, field string, b Bound, days
 	if b.Date == "" {
 		return nil, nil
 	}
-	loc, err := s.timezones.Timezone(ctx, userID)
+	loc, err := zone()
 	if err != nil {
 		return nil, err
 	}
