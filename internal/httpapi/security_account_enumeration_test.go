@@ -71,11 +71,17 @@ func TestAccountEnumerationIsNotPossible(t *testing.T) {
 			// request runs beside the next.)
 			const n = 31
 			var known, absent []time.Duration
-			for range n {
-				for _, tc := range []struct {
+			for i := range n {
+				pair := []struct {
 					email string
 					into  *[]time.Duration
-				}{{email, &known}, {unknown, &absent}} {
+				}{{email, &known}, {unknown, &absent}}
+				if i%2 == 1 {
+					// Each goes first half the time: the one after a known
+					// email meets that email's job at work.
+					pair[0], pair[1] = pair[1], pair[0]
+				}
+				for _, tc := range pair {
 					start := time.Now()
 					res := a.Do(t, "POST", "/api/v1/auth/password-reset/request", map[string]any{"email": tc.email})
 					*tc.into = append(*tc.into, time.Since(start))
