@@ -61,13 +61,7 @@ func NewCluster(tb testing.TB) *Cluster {
 		tb.Fatalf("testdb: %v", err)
 	}
 	tb.Cleanup(func() { _ = os.RemoveAll(c.dir) })
-	if c.as != me {
-		uid, _ := strconv.Atoi(c.as.Uid)
-		gid, _ := strconv.Atoi(c.as.Gid)
-		if err := os.Chown(c.dir, uid, gid); err != nil {
-			tb.Fatalf("testdb: %v", err)
-		}
-	}
+	c.own(c.dir)
 	c.port = FreePort(tb)
 	c.run("initdb", "--pgdata", c.dir+"/data", "--username", "postgres", "--auth", "trust", "--no-sync", "--encoding", "UTF8")
 	c.Start()
@@ -102,11 +96,33 @@ func (c *Cluster) run(tool string, args ...string) {
 
 // command runs one of PostgreSQL's tools as the cluster's user.
 func (c *Cluster) command(tool string, args ...string) *exec.Cmd {
-	path := filepath.Join(c.bin, tool)
+	return c.runAs(filepath.Join(c.bin, tool), args...)
+}
+
+// runAs is the command of the program at path, run as the server's user.
+func (c *Cluster) runAs(path string, args ...string) *exec.Cmd {
 	if os.Getuid() == 0 && c.as.Uid != "0" {
-		return exec.Command("runuser", append([]string{"-u", c.as.Username, "--", path}, args...)...) // #nosec G204 -- PostgreSQL's own tools, arguments made here
+		return exec.Command("runuser", append([]string{"-u", c.as.Username, "--", path}, args...)...) // #nosec G204 -- PostgreSQL's and PgBouncer's own programs, arguments made here
 	}
 	return exec.Command(path, args...) // #nosec G204 -- as above
+}
+
+// own gives dir, and the files named in it, to the server's user.
+func (c *Cluster) own(dir string, files ...string) {
+	c.tb.Helper()
+	uid, _ := strconv.Atoi(c.as.Uid)
+	gid, _ := strconv.Atoi(c.as.Gid)
+	if os.Getuid() != 0 {
+		return // the server runs as us
+	}
+	for _, p := range append([]string{dir}, files...) {
+		if p != dir {
+			p = filepath.Join(dir, p)
+		}
+		if err := os.Chown(p, uid, gid); err != nil {
+			c.tb.Fatalf("testdb: %v", err)
+		}
+	}
 }
 
 // FreePort is a TCP port on 127.0.0.1 that nothing listens on: the
