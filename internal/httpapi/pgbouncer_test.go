@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"database/sql"
 	"fmt"
 	"net/http"
 	"sync"
@@ -16,7 +17,20 @@ import (
 // and serves more requests at once than PgBouncer has connections.
 func TestThroughPgBouncer(t *testing.T) {
 	cluster := testdb.NewCluster(t)
-	a := apptest.New(t, testdb.Engine{Name: "postgres", URL: cluster.NewPgBouncer()})
+	through := testdb.Engine{Name: "postgres", URL: cluster.NewPgBouncer()}
+	a := apptest.New(t, through)
+	// A second instance starts, and migrates, through PgBouncer too: the
+	// first's migration lock did not outlive its start.
+	apptest.New(t, through).Do(t, "GET", "/health/ready", nil).Check(t, apptest.Scenario{Status: 200})
+	direct, err := sql.Open("pgx", cluster.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer direct.Close()
+	var held int
+	if err := direct.QueryRowContext(t.Context(), `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'`).Scan(&held); err != nil || held != 0 {
+		t.Fatalf("after two starts through PgBouncer, %d advisory locks are held (%v)", held, err)
+	}
 	a.Do(t, "GET", "/health/ready", nil).Check(t, apptest.Scenario{Status: 200, JSON: map[string]any{"checks.database.status": "ok"}})
 	user := practiceSetup(t, a)
 	id := startSession(t, a, user)

@@ -38,12 +38,15 @@ func (db *DB) migrator() (*goose.Provider, error) {
 	if db.engine == Postgres {
 		dialect = goose.DialectPostgres
 		// Instances starting together take turns: the first migrates, the
-		// others then find nothing left to do.
-		locker, err := lock.NewPostgresSessionLocker()
+		// others then find nothing left to do. The lock is a row with a
+		// lease, not a session's advisory lock, which PgBouncer in
+		// transaction mode could leave held on a server connection that
+		// someone else's statements then borrow.
+		locker, err := lock.NewPostgresTableLocker(lock.WithTableLockTimeout(100*time.Millisecond, 3000))
 		if err != nil {
 			return nil, err
 		}
-		opts = append(opts, goose.WithSessionLocker(locker))
+		opts = append(opts, goose.WithLocker(locker))
 	}
 	return goose.NewProvider(dialect, db.write.DB, dir, opts...)
 }

@@ -26,8 +26,9 @@ const (
 // well below its limit is made against what Redis said of the key within
 // the last second plus this instance's increments since, and increments
 // go to Redis in the background, as one pipeline of all that was counted
-// while the last one was in flight. A check near its limit, or on a key
-// not heard of lately, asks Redis first, as every check did before. While
+// while the last one was in flight. Near its limit, a check asks Redis
+// first and its increment is in Redis before the request goes on, as
+// every check did before; so does a check on a key not heard of lately. While
 // Redis is away each instance counts alone, and sends what it counted
 // when Redis answers again.
 type shared struct {
@@ -89,10 +90,19 @@ func (c *sharedCounter) Increment(key string, window time.Time) error {
 
 func (c *sharedCounter) IncrementBy(key string, window time.Time, amount int) error {
 	s := c.s
+	k := c.key(key, window)
 	s.mu.Lock()
-	n := s.count(c.key(key, window), window.Add(2*c.window))
+	n := s.count(k, window.Add(2*c.window))
 	n.pending += amount
-	s.queue(n, c.key(key, window))
+	if s.reached && c.near(n.total()) {
+		// Near the limit the count is in Redis before the request goes on,
+		// so that another instance's next check sees it.
+		s.settle(n)
+		s.exchange([]string{k})
+		s.mu.Unlock()
+		return nil
+	}
+	s.queue(n, k)
 	s.mu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
@@ -109,8 +119,12 @@ func (c *sharedCounter) Get(key string, current, previous time.Time) (int, int, 
 	defer s.mu.Unlock()
 	nc := s.count(cur, current.Add(2*c.window))
 	np := s.count(prev, previous.Add(2*c.window))
-	if s.reached && (time.Since(nc.heard) > freshFor || float64(nc.total()+np.total()+1) > nearLimit*float64(c.limit)) {
-		s.ask(cur, prev, nc, np)
+	if s.reached && (time.Since(nc.heard) > freshFor || c.near(nc.total()+np.total()+1)) {
+		for nc.flight != nil || np.flight != nil { // either may leave while the other is waited for
+			s.settle(nc)
+			s.settle(np)
+		}
+		s.exchange([]string{cur, prev})
 	}
 	return nc.total(), np.total(), nil
 }
@@ -133,19 +147,18 @@ func (s *shared) queue(n *count, k string) {
 	}
 }
 
-// ask sends what is pending of the current and previous counts and reads
-// back both totals, once any pipeline in flight for either has its
-// answer. s.mu is held, and let go while Redis is asked.
-func (s *shared) ask(cur, prev string, nc, np *count) {
-	for _, n := range []*count{nc, np} {
-		for n.flight != nil {
-			ch := n.flight
-			s.mu.Unlock()
-			<-ch
-			s.mu.Lock()
-		}
+// near says whether a count is near enough the limit to ask Redis.
+func (c *sharedCounter) near(total int) bool { return float64(total) > nearLimit*float64(c.limit) }
+
+// settle waits until no pipeline is in flight for n. s.mu is held, and
+// let go while it waits.
+func (s *shared) settle(n *count) {
+	for n.flight != nil {
+		ch := n.flight
+		s.mu.Unlock()
+		<-ch
+		s.mu.Lock()
 	}
-	s.exchange([]string{cur, prev})
 }
 
 // exchange sends the pending increments of keys and takes in the totals
