@@ -168,14 +168,17 @@ func (s *shared) settle(n *count) {
 func (s *shared) exchange(keys []string) {
 	ctx := context.Background() // the client's own timeouts bound it
 	pipe := s.client.Pipeline()
-	incrs := make([]*redis.IntCmd, len(keys))
-	counts := make([]*count, len(keys))
+	type sent struct {
+		key  string
+		n    *count
+		incr *redis.IntCmd
+	}
+	batch := make([]sent, 0, len(keys))
 	flight := make(chan struct{})
-	for i, k := range keys {
+	for _, k := range keys {
 		n := s.counts[k]
-		counts[i] = n
 		n.sending, n.pending, n.flight = n.pending, 0, flight
-		incrs[i] = pipe.IncrBy(ctx, k, int64(n.sending))
+		batch = append(batch, sent{k, n, pipe.IncrBy(ctx, k, int64(n.sending))})
 		pipe.ExpireAt(ctx, k, n.expires)
 	}
 	if len(keys) == 0 {
@@ -186,14 +189,14 @@ func (s *shared) exchange(keys []string) {
 	now := time.Now()
 	s.mu.Lock()
 
-	for i, n := range counts {
-		n.flight = nil
+	for _, b := range batch {
+		b.n.flight = nil
 		if err == nil {
-			n.known, n.sending, n.heard = int(incrs[i].Val()), 0, now
+			b.n.known, b.n.sending, b.n.heard = int(b.incr.Val()), 0, now
 			continue
 		}
-		n.pending, n.sending = n.pending+n.sending, 0
-		s.queue(n, keys[i])
+		b.n.pending, b.n.sending = b.n.pending+b.n.sending, 0
+		s.queue(b.n, b.key)
 	}
 	close(flight)
 	if s.reached != (err == nil) {
