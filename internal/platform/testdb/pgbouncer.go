@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -60,11 +61,13 @@ logfile = %s/log
 	c.own(dir, "pgbouncer.ini", "users")
 
 	cmd := c.runAs(bin, filepath.Join(dir, "pgbouncer.ini"))
+	// A group of its own: runuser does not pass a kill on to pgbouncer.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("testdb: starting pgbouncer: %v", err)
 	}
 	tb.Cleanup(func() {
-		_ = cmd.Process.Kill()
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		_ = cmd.Wait()
 	})
 	addr := "127.0.0.1:" + strconv.Itoa(port)
