@@ -120,10 +120,7 @@ func (c *sharedCounter) Get(key string, current, previous time.Time) (int, int, 
 	nc := s.count(cur, current.Add(2*c.window))
 	np := s.count(prev, previous.Add(2*c.window))
 	if s.reached && (time.Since(nc.heard) > freshFor || c.near(nc.total()+np.total()+1)) {
-		for nc.flight != nil || np.flight != nil { // either may leave while the other is waited for
-			s.settle(nc)
-			s.settle(np)
-		}
+		s.settle(nc, np)
 		s.exchange([]string{cur, prev})
 	}
 	return nc.total(), np.total(), nil
@@ -150,14 +147,19 @@ func (s *shared) queue(n *count, k string) {
 // near says whether a count is near enough the limit to ask Redis.
 func (c *sharedCounter) near(total int) bool { return float64(total) > nearLimit*float64(c.limit) }
 
-// settle waits until no pipeline is in flight for n. s.mu is held, and
-// let go while it waits.
-func (s *shared) settle(n *count) {
-	for n.flight != nil {
-		ch := n.flight
-		s.mu.Unlock()
-		<-ch
-		s.mu.Lock()
+// settle waits until no pipeline is in flight for any of ns: one may
+// start while another is waited for. s.mu is held, and let go while it
+// waits.
+func (s *shared) settle(ns ...*count) {
+	for i := 0; i < len(ns); {
+		if ch := ns[i].flight; ch != nil {
+			s.mu.Unlock()
+			<-ch
+			s.mu.Lock()
+			i = 0 // look at every one again
+			continue
+		}
+		i++
 	}
 }
 

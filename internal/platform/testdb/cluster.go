@@ -110,11 +110,11 @@ func (c *Cluster) runAs(path string, args ...string) *exec.Cmd {
 // own gives dir, and the files named in it, to the server's user.
 func (c *Cluster) own(dir string, files ...string) {
 	c.tb.Helper()
-	uid, _ := strconv.Atoi(c.as.Uid)
-	gid, _ := strconv.Atoi(c.as.Gid)
 	if os.Getuid() != 0 {
 		return // the server runs as us
 	}
+	uid, _ := strconv.Atoi(c.as.Uid)
+	gid, _ := strconv.Atoi(c.as.Gid)
 	for _, p := range append([]string{dir}, files...) {
 		if p != dir {
 			p = filepath.Join(dir, p)
