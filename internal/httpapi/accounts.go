@@ -199,58 +199,44 @@ func (h *accountHandlers) practiceSessions(ctx context.Context, userID string) (
 	}
 }
 
-func registerAccountRoutes(api huma.API, h *accountHandlers) {
-	tags := []string{"Accounts"}
-	register(api, huma.Operation{OperationID: "register", Method: http.MethodPost, Path: BasePath + "/auth/register", Tags: tags,
-		Summary: "Sign up", Description: "Creates an account with the user role and emails a verification link.",
-		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}}, h.register)
-	register(api, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: BasePath + "/auth/login", Tags: tags,
-		Summary: "Sign in", Description: "Unknown email and wrong password give the same 401 invalid_credentials, in the same time.",
-		Errors: []int{http.StatusUnauthorized, http.StatusServiceUnavailable}}, h.login)
-	tokenOp := h.oauthTokenOperation()
-	form := tokenOp.RequestBody.Content["application/x-www-form-urlencoded"]
-	register(api, tokenOp, h.oauthToken)
-	// huma describes a raw body as binary, and a 400 as a problem only: put
-	// the form's fields and RFC 6749's error back.
-	doc := api.OpenAPI().Paths[tokenOp.Path].Post
-	doc.RequestBody.Content["application/x-www-form-urlencoded"] = form
-	doc.Responses["400"].Content["application/json"] = tokenOp.Responses["401"].Content["application/json"]
-	register(api, huma.Operation{OperationID: "refresh", Method: http.MethodPost, Path: BasePath + "/auth/refresh", Tags: tags,
-		Summary: "Trade a refresh token for a new pair", Description: "Refresh tokens rotate: each works once. Reusing a spent one ends its whole sign-in (401) — " +
+// accountDocs are the sign-up and sign-in operations' pages.
+func accountDocs() map[string]huma.Operation {
+	return map[string]huma.Operation{
+		"register": {Summary: "Sign up", Description: "Creates an account with the user role and emails a verification link.",
+			DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}},
+		"login": {Summary: "Sign in", Description: "Unknown email and wrong password give the same 401 invalid_credentials, in the same time.",
+			Errors: []int{http.StatusUnauthorized, http.StatusServiceUnavailable}},
+		"oauth-token": oauthTokenOperation(),
+		"refresh": {Summary: "Trade a refresh token for a new pair", Description: "Refresh tokens rotate: each works once. Reusing a spent one ends its whole sign-in (401) — " +
 			"except within the grace window after its rotation (YOGAFLOW_REFRESH_REUSE_GRACE, 10 s by default), " +
 			"when it answers 200 with the same new refresh token and a fresh access token, as long as that new token is unspent: " +
 			"two page loads at once spend one token and both stay signed in. After the window, or once the new token has been used, " +
 			"a reuse is a copy in other hands and ends the sign-in.",
-		Errors: []int{http.StatusUnauthorized}}, h.refresh)
-	register(api, needsSignIn(huma.Operation{OperationID: "logout", Method: http.MethodPost, Path: BasePath + "/auth/logout", Tags: tags,
-		Summary: "Sign out", Description: "Ends the sign-in the refresh token belongs to; its access tokens stop working at once. 400 token_invalid for a refresh token that is not the caller's.",
-		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusBadRequest}}, ""), h.logout)
-	register(api, huma.Operation{OperationID: "verify-email", Method: http.MethodPost, Path: BasePath + "/auth/verify-email", Tags: tags,
-		Summary: "Confirm an email address", Description: "With the token from the emailed link; single use. 400 token_invalid or token_expired."}, h.verifyEmail)
-	register(api, needsSignIn(huma.Operation{OperationID: "resend-verification", Method: http.MethodPost, Path: BasePath + "/auth/verify-email/resend", Tags: tags,
-		Summary: "Email a new verification link", DefaultStatus: http.StatusAccepted}, ""), h.resendVerification)
-	register(api, huma.Operation{OperationID: "request-password-reset", Method: http.MethodPost, Path: BasePath + "/auth/password-reset/request", Tags: tags,
-		Summary: "Email a password reset link", Description: "Always 202, whether or not the email has an account.",
-		DefaultStatus: http.StatusAccepted}, h.requestReset)
-	register(api, huma.Operation{OperationID: "confirm-password-reset", Method: http.MethodPost, Path: BasePath + "/auth/password-reset/confirm", Tags: tags,
-		Summary: "Set a new password with a reset token", Description: "Single use; ends every sign-in of the account. 400 token_invalid or token_expired.",
-		DefaultStatus: http.StatusNoContent}, h.confirmReset)
+			Errors: []int{http.StatusUnauthorized}},
+		"logout": {Summary: "Sign out", Description: "Ends the sign-in the refresh token belongs to; its access tokens stop working at once. 400 token_invalid for a refresh token that is not the caller's.",
+			DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusBadRequest}},
+		"verify-email":        {Summary: "Confirm an email address", Description: "With the token from the emailed link; single use. 400 token_invalid or token_expired."},
+		"resend-verification": {Summary: "Email a new verification link", DefaultStatus: http.StatusAccepted},
+		"request-password-reset": {Summary: "Email a password reset link", Description: "Always 202, whether or not the email has an account.",
+			DefaultStatus: http.StatusAccepted},
+		"confirm-password-reset": {Summary: "Set a new password with a reset token", Description: "Single use; ends every sign-in of the account. 400 token_invalid or token_expired.",
+			DefaultStatus: http.StatusNoContent},
+	}
+}
 
-	me := []string{"Me"}
-	register(api, needsSignIn(huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: BasePath + "/users/me", Tags: me,
-		Summary: "My account"}, ""), h.me)
-	register(api, needsSignIn(huma.Operation{OperationID: "update-me", Method: http.MethodPatch, Path: BasePath + "/users/me", Tags: me,
-		Summary: "Change my display name, time zone or practice settings",
-		Description: "Fields left out stay as they are, inside practice_settings too. A time zone that is not an IANA name, " +
-			"or breaths_per_minute outside 3..20, is a 422 naming the field."}, ""), h.updateMe)
-	register(api, needsSignIn(huma.Operation{OperationID: "change-password", Method: http.MethodPost, Path: BasePath + "/users/me/password", Tags: me,
-		Summary: "Change my password", Description: "401 invalid_credentials on a wrong current password. Ends my other sign-ins.",
-		DefaultStatus: http.StatusNoContent}, ""), h.changePassword)
-	register(api, needsSignIn(huma.Operation{OperationID: "export-me", Method: http.MethodGet, Path: BasePath + "/users/me/export", Tags: me,
-		Summary: "Everything stored about me", Description: "Profile, my sequences, my practice sessions, sign-ins, API keys I made and audit entries about me, as one JSON document."}, ""), h.export)
-	register(api, needsSignIn(huma.Operation{OperationID: "delete-me", Method: http.MethodDelete, Path: BasePath + "/users/me", Tags: me,
-		Summary: "Delete my account and its data", Description: "Needs the password. Audit entries stay, anonymised.",
-		DefaultStatus: http.StatusNoContent}, ""), h.deleteMe)
+// meDocs are the pages of the operations on the caller's own account.
+func meDocs() map[string]huma.Operation {
+	return map[string]huma.Operation{
+		"get-me": {Summary: "My account"},
+		"update-me": {Summary: "Change my display name, time zone or practice settings",
+			Description: "Fields left out stay as they are, inside practice_settings too. A time zone that is not an IANA name, " +
+				"or breaths_per_minute outside 3..20, is a 422 naming the field."},
+		"change-password": {Summary: "Change my password", Description: "401 invalid_credentials on a wrong current password. Ends my other sign-ins.",
+			DefaultStatus: http.StatusNoContent},
+		"export-me": {Summary: "Everything stored about me", Description: "Profile, my sequences, my practice sessions, sign-ins, API keys I made and audit entries about me, as one JSON document."},
+		"delete-me": {Summary: "Delete my account and its data", Description: "Needs the password. Audit entries stay, anonymised.",
+			DefaultStatus: http.StatusNoContent},
+	}
 }
 
 func (h *accountHandlers) register(ctx context.Context, in *registerInput) (*userOutput, error) {
@@ -414,14 +400,14 @@ func (e *oauthError) ContentType(ct string) string { return ct }
 // bound theirs; the form is parsed by hand, so they are checked there too.
 var oauthFieldLimits = map[string]int{"username": 254, "password": 1024, "refresh_token": 256}
 
-func (h *accountHandlers) oauthTokenOperation() huma.Operation {
+func oauthTokenOperation() huma.Operation {
 	problem := &huma.Response{Description: "An RFC 6749 error.", Content: map[string]*huma.MediaType{
 		"application/json": {Schema: &huma.Schema{Type: "object", Properties: map[string]*huma.Schema{
 			"error":             {Type: "string", Enum: []any{"invalid_request", "invalid_grant", "unsupported_grant_type"}, Examples: []any{"invalid_grant"}},
 			"error_description": {Type: "string", Examples: []any{"email or password is wrong"}},
 		}, Required: []string{"error"}}},
 	}}
-	return huma.Operation{OperationID: "oauth-token", Method: http.MethodPost, Path: BasePath + "/auth/token", Tags: []string{"Accounts"},
+	return huma.Operation{
 		Summary:     "OAuth2 token endpoint",
 		Description: "grant_type=password (username is the email) or grant_type=refresh_token, form-encoded (RFC 6749). Errors follow RFC 6749 §5.2.",
 		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
@@ -435,6 +421,17 @@ func (h *accountHandlers) oauthTokenOperation() huma.Operation {
 		Responses: map[string]*huma.Response{"400": problem, "401": problem},
 		Errors:    []int{http.StatusServiceUnavailable},
 	}
+}
+
+// registerToken registers the token endpoint. huma describes a raw body as
+// binary, and a 400 as a problem only: its form's fields and RFC 6749's
+// error are put back.
+func (h *accountHandlers) registerToken(api huma.API, op huma.Operation) {
+	form := op.RequestBody.Content["application/x-www-form-urlencoded"]
+	register(api, op, h.oauthToken)
+	doc := api.OpenAPI().Paths[op.Path].Post
+	doc.RequestBody.Content["application/x-www-form-urlencoded"] = form
+	doc.Responses["400"].Content["application/json"] = op.Responses["401"].Content["application/json"]
 }
 
 func (h *accountHandlers) oauthToken(ctx context.Context, in *oauthTokenInput) (*tokenOutput, error) {

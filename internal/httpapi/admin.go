@@ -113,24 +113,19 @@ type (
 	}
 )
 
-func registerAdminRoutes(api huma.API, h *accountHandlers) {
-	tags := []string{"Administration"}
-	register(api, needsSignIn(huma.Operation{OperationID: "list-users", Method: http.MethodGet, Path: BasePath + "/admin/users", Tags: tags,
-		Summary: "List accounts", Description: "Newest first."}, account.PermUsersManage), h.listUsers)
-	register(api, needsSignIn(huma.Operation{OperationID: "set-roles", Method: http.MethodPut, Path: BasePath + "/admin/users/{id}/roles", Tags: tags,
-		Summary: "Set a user's roles", Description: "Takes effect on the user's very next request. Audited.",
-		Errors: []int{http.StatusNotFound}}, account.PermUsersManage), h.setRoles)
-	register(api, needsSignIn(huma.Operation{OperationID: "create-api-key", Method: http.MethodPost, Path: BasePath + "/admin/api-keys", Tags: tags,
-		Summary: "Make an API key", Description: "The key is in this response only; it is stored as a hash. Audited.",
-		DefaultStatus: http.StatusCreated}, account.PermUsersManage), h.createAPIKey)
-	register(api, needsSignIn(huma.Operation{OperationID: "list-api-keys", Method: http.MethodGet, Path: BasePath + "/admin/api-keys", Tags: tags,
-		Summary: "List API keys", Description: "Newest first, revoked ones included."}, account.PermUsersManage), h.listAPIKeys)
-	register(api, needsSignIn(huma.Operation{OperationID: "revoke-api-key", Method: http.MethodDelete, Path: BasePath + "/admin/api-keys/{id}", Tags: tags,
-		Summary: "Revoke an API key", Description: "Takes effect at once. Audited.",
-		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}}, account.PermUsersManage), h.revokeAPIKey)
-	register(api, needsSignIn(huma.Operation{OperationID: "list-audit-log", Method: http.MethodGet, Path: BasePath + "/admin/audit-log", Tags: tags,
-		Summary: "Read the audit log", Description: "Every admin write, role change, API key change and account deletion, newest first."},
-		account.PermUsersManage), h.listAudit)
+// adminDocs are the pages of the operations on people, roles and API keys.
+func adminDocs() map[string]huma.Operation {
+	return map[string]huma.Operation{
+		"list-users": {Summary: "List accounts", Description: "Newest first."},
+		"set-roles": {Summary: "Set a user's roles", Description: "Takes effect on the user's very next request. Audited.",
+			Errors: []int{http.StatusNotFound}},
+		"create-api-key": {Summary: "Make an API key", Description: "The key is in this response only; it is stored as a hash. Audited.",
+			DefaultStatus: http.StatusCreated},
+		"list-api-keys": {Summary: "List API keys", Description: "Newest first, revoked ones included."},
+		"revoke-api-key": {Summary: "Revoke an API key", Description: "Takes effect at once. Audited.",
+			DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}},
+		"list-audit-log": {Summary: "Read the audit log", Description: "Every admin write, role change, API key change and account deletion, newest first."},
+	}
 }
 
 func (h *accountHandlers) listUsers(ctx context.Context, in *listUsersInput) (*listOutput[userBody], error) {

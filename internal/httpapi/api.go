@@ -90,8 +90,9 @@ func init() {
 
 // New returns the service's whole HTTP handler.
 func New(d Deps) http.Handler {
-	r, api := newRouter(d)
-	routes(api, d)
+	routes := operations(d)
+	r, api := newRouter(d, addressLimited(routes))
+	registerAll(api, routes, operationDocs())
 	if d.Tracing == nil {
 		return r
 	}
@@ -110,8 +111,9 @@ func New(d Deps) http.Handler {
 var polled = map[string]bool{"/health": true, "/health/ready": true, "/metrics": true}
 
 // newRouter builds the router, its middleware and fallbacks, the pages that
-// are not operations, and the huma API that operations are registered on.
-func newRouter(d Deps) (chi.Router, huma.API) {
+// are not operations, and the huma API that operations are registered on;
+// limited are the operations that count per client address.
+func newRouter(d Deps, limited map[routeKey]limitClass) (chi.Router, huma.API) {
 	r := chi.NewRouter()
 	r.Use(
 		observe(d.Logger, d.Metrics, newErrorTracker(d.Sentry)),
@@ -121,7 +123,7 @@ func newRouter(d Deps) (chi.Router, huma.API) {
 		limitBody(MaxBodyBytes),
 		resolveClientIP(d.TrustedProxies),
 		authenticate(d.Accounts),
-		limitRequests(d.Limits, d.Metrics),
+		limitRequests(d.Limits, limited, d.Metrics),
 		refuseBadCredentials,
 	)
 	// Cached library responses are keyed by the API's shape too (a hash of
@@ -148,36 +150,6 @@ func newRouter(d Deps) (chi.Router, huma.API) {
 	api = humachi.New(r, apiConfig(d.Version))
 	api.UseMiddleware(authorize(api), requireJSONType(api))
 	return r, api
-}
-
-// routes is every operation of the API, in one place.
-func routes(api huma.API, d Deps) {
-	h := &healthHandlers{checks: d.Checks, logger: d.Logger}
-	register(api, huma.Operation{
-		OperationID: "health", Method: http.MethodGet, Path: "/health", Tags: []string{"Operations"},
-		Summary: "Liveness", Description: "200 while the process serves requests. It checks nothing else.",
-	}, h.live)
-	register(api, huma.Operation{
-		OperationID: "ready", Method: http.MethodGet, Path: "/health/ready", Tags: []string{"Operations"},
-		Summary:     "Readiness",
-		Description: "Checks each dependency with a short timeout and reuses its answer for a second. 503 `unavailable` when one the service cannot work without fails (the database); 200 `degraded` when only one it works without fails (Redis: caches and rate limits per instance; mail; the job backlog); `checks` names it.",
-		Responses: map[string]*huma.Response{
-			"503": {
-				Description: "A dependency the service cannot work without is failing.",
-				Content: map[string]*huma.MediaType{"application/json": {
-					Schema: api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[readiness](), true, ""),
-				}},
-			},
-		},
-	}, h.ready)
-
-	ah := &accountHandlers{svc: d.Accounts, library: d.Library, practice: d.Practice, metrics: d.Metrics}
-	registerAccountRoutes(api, ah)
-	registerAdminRoutes(api, ah)
-	registerLibraryRoutes(api, &libraryHandlers{svc: d.Library})
-	registerMediaRoutes(api)
-	registerPracticeRoutes(api, &practiceHandlers{svc: d.Practice})
-	registerFlagRoutes(api, &flagHandlers{svc: d.Flags})
 }
 
 func apiConfig(version string) huma.Config {
@@ -246,7 +218,7 @@ func register[I, O any](api huma.API, op huma.Operation, handler func(context.Co
 		documentBodyErrors(api.OpenAPI().Paths[op.Path], op.OperationID)
 	}
 	if limited {
-		documentLimitHeaders(api.OpenAPI().Paths[op.Path], op.Path, op.Method)
+		documentLimitHeaders(api.OpenAPI().Paths[op.Path], op.Method)
 	}
 }
 
@@ -279,9 +251,8 @@ func documentBodyErrors(item *huma.PathItem, operationID string) {
 
 // documentLimitHeaders declares the headers of limitRequests on an
 // operation's responses: RateLimit-* on every one it answers, and
-// Retry-After on the 429; the Retry-After of every 503; and the device
-// cookie of a sign-in.
-func documentLimitHeaders(item *huma.PathItem, path, method string) {
+// Retry-After on the 429; and the Retry-After of every 503.
+func documentLimitHeaders(item *huma.PathItem, method string) {
 	op := map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPost: item.Post, http.MethodPut: item.Put,
 		http.MethodPatch: item.Patch, http.MethodDelete: item.Delete}[method]
 	integer := func(doc string) *huma.Header {
@@ -304,7 +275,13 @@ func documentLimitHeaders(item *huma.PathItem, path, method string) {
 		if status == "429" {
 			resp.Headers["Retry-After"] = integer("Seconds to wait before trying again: the same as RateLimit-Reset.")
 		}
-		if _, login := loginField[path]; login && strings.HasPrefix(status, "2") {
+	}
+}
+
+// documentDeviceCookie declares the device cookie a sign-in sets.
+func documentDeviceCookie(op *huma.Operation) {
+	for status, resp := range op.Responses {
+		if strings.HasPrefix(status, "2") {
 			resp.Headers["Set-Cookie"] = &huma.Header{Schema: &huma.Schema{Type: huma.TypeString},
 				Description: "On a sign-in from a browser the account does not know yet: `" + deviceCookieName + "`, HttpOnly, Secure, SameSite=Strict, " +
 					"for a year, on " + BasePath + "/auth. Sent back with later logins, it marks a known device: its failed logins are counted on their own, " +

@@ -49,7 +49,7 @@ func actAsProbeUser(ctx context.Context) { infoFrom(ctx).userID = probeUser }
 func newProbeServer(t *testing.T, tracker *sentry.Client) (http.Handler, *bytes.Buffer) {
 	t.Helper()
 	logs := &bytes.Buffer{}
-	r, api := newRouter(Deps{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Metrics: metrics.New(), Version: "test", Sentry: tracker})
+	r, api := newRouter(Deps{Logger: slog.New(slog.NewJSONHandler(logs, nil)), Metrics: metrics.New(), Version: "test", Sentry: tracker}, nil)
 	register(api, huma.Operation{OperationID: "probe", Method: http.MethodPost, Path: "/probe", MaxBodyBytes: MaxBodyBytes},
 		func(_ context.Context, in *probeInput) (*probeOutput, error) {
 			out := &probeOutput{}

@@ -109,36 +109,26 @@ type flagHandlers struct {
 	svc *flags.Service
 }
 
-func registerFlagRoutes(api huma.API, h *flagHandlers) {
-	tags := []string{"Feature flags"}
-	register(api, huma.Operation{OperationID: "features", Method: http.MethodGet, Path: BasePath + "/features", Tags: tags,
-		Summary: "Every flag, evaluated for me",
-		Description: "Signed in: the variant I hold of each flag, the same on every call and every instance while the flag's rollout " +
-			"and variants are unchanged. Anonymous: each flag's default.",
-		Errors: []int{http.StatusUnauthorized}}, h.features)
-	admin := func(op huma.Operation) huma.Operation {
-		op.Tags = tags
-		op.Path = BasePath + op.Path
-		return needsSignIn(op, flags.PermManage)
+// flagDocs are the feature flags' pages.
+func flagDocs() map[string]huma.Operation {
+	return map[string]huma.Operation{
+		"features": {Summary: "Every flag, evaluated for me",
+			Description: "Signed in: the variant I hold of each flag, the same on every call and every instance while the flag's rollout " +
+				"and variants are unchanged. Anonymous: each flag's default.",
+			Errors: []int{http.StatusUnauthorized}},
+		"list-flags": {Summary: "List flags", Description: "By key."},
+		"create-flag": {Summary: "Add a flag", Description: "409 conflict when the key is taken. Every instance evaluates it within a second. Audited.",
+			DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}},
+		"get-flag": {Summary: "A flag", Errors: []int{http.StatusNotFound}},
+		"update-flag": {Summary: "Change a flag", Description: "Only the fields given change. Every instance evaluates the change within a second. Audited.",
+			Errors: []int{http.StatusNotFound}},
+		"delete-flag": {Summary: "Remove a flag", Description: "Its recorded exposures go with it. Audited.",
+			DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}},
+		"flag-results": {Summary: "An experiment's results",
+			Description: "Per variant, the practice of the sessions started while their user held it (recorded at each start, for every " +
+				"enabled flag): users, sessions started and completed, completion rate, practice time and average duration.",
+			Errors: []int{http.StatusNotFound}},
 	}
-	register(api, admin(huma.Operation{OperationID: "list-flags", Method: http.MethodGet, Path: "/admin/flags",
-		Summary: "List flags", Description: "By key."}), h.list)
-	register(api, admin(huma.Operation{OperationID: "create-flag", Method: http.MethodPost, Path: "/admin/flags",
-		Summary: "Add a flag", Description: "409 conflict when the key is taken. Every instance evaluates it within a second. Audited.",
-		DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}}), h.create)
-	register(api, admin(huma.Operation{OperationID: "get-flag", Method: http.MethodGet, Path: "/admin/flags/{key}",
-		Summary: "A flag", Errors: []int{http.StatusNotFound}}), h.get)
-	register(api, admin(huma.Operation{OperationID: "update-flag", Method: http.MethodPatch, Path: "/admin/flags/{key}",
-		Summary: "Change a flag", Description: "Only the fields given change. Every instance evaluates the change within a second. Audited.",
-		Errors: []int{http.StatusNotFound}}), h.update)
-	register(api, admin(huma.Operation{OperationID: "delete-flag", Method: http.MethodDelete, Path: "/admin/flags/{key}",
-		Summary: "Remove a flag", Description: "Its recorded exposures go with it. Audited.",
-		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}}), h.delete)
-	register(api, admin(huma.Operation{OperationID: "flag-results", Method: http.MethodGet, Path: "/admin/flags/{key}/results",
-		Summary: "An experiment's results",
-		Description: "Per variant, the practice of the sessions started while their user held it (recorded at each start, for every " +
-			"enabled flag): users, sessions started and completed, completion rate, practice time and average duration.",
-		Errors: []int{http.StatusNotFound}}), h.results)
 }
 
 func (h *flagHandlers) features(ctx context.Context, _ *struct{}) (*featuresOutput, error) {

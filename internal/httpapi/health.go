@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/danielgtaylor/huma/v2"
 )
 
 // Check is one dependency that /health/ready looks at.
@@ -21,6 +23,22 @@ type Check struct {
 // checkTimeout bounds each readiness check: a load balancer polls often and
 // must not pile up requests behind a hung dependency.
 const checkTimeout = 2 * time.Second
+
+// healthDocs are the probes' pages.
+func healthDocs() map[string]huma.Operation {
+	return map[string]huma.Operation{
+		"health": {Summary: "Liveness", Description: "200 while the process serves requests. It checks nothing else."},
+		"ready": {Summary: "Readiness",
+			Description: "Checks each dependency with a short timeout and reuses its answer for a second. 503 `unavailable` when one the service cannot work without fails (the database); 200 `degraded` when only one it works without fails (Redis: caches and rate limits per instance; mail; the job backlog); `checks` names it.",
+			Responses: map[string]*huma.Response{
+				"503": {
+					Description: "A dependency the service cannot work without is failing.",
+					Content:     map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Ref: "#/components/schemas/Readiness"}}},
+				},
+			},
+		},
+	}
+}
 
 type healthHandlers struct {
 	checks []Check

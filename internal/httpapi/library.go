@@ -51,7 +51,7 @@ type stepBody struct {
 	Position        int         `json:"position" example:"1" doc:"1-based order in the sequence."`
 	Pose            poseRefBody `json:"pose"`
 	DurationSeconds int         `json:"duration_seconds" example:"45" doc:"Per side: on a two-sided pose, a both step is held this long on each side."`
-	Side            string      `json:"side" enum:"left,right,both" example:"both"`
+	Side            side        `json:"side" example:"both"`
 	Cue             *string     `json:"cue,omitempty" example:"Press the floor away; let the head hang."`
 }
 
@@ -75,7 +75,7 @@ type SequenceBody struct {
 func toSequenceBody(q library.Sequence) SequenceBody {
 	steps := make([]stepBody, len(q.Steps))
 	for i, st := range q.Steps {
-		steps[i] = stepBody{Position: st.Position, DurationSeconds: st.DurationSeconds, Side: st.Side, Cue: st.Cue,
+		steps[i] = stepBody{Position: st.Position, DurationSeconds: st.DurationSeconds, Side: side(st.Side), Cue: st.Cue,
 			Pose: poseRefBody(st.Pose)}
 	}
 	return SequenceBody{ID: q.ID, Slug: q.Slug, Name: q.Name, Description: q.Description, Difficulty: q.Difficulty,
@@ -87,20 +87,20 @@ func toSequenceBody(q library.Sequence) SequenceBody {
 type (
 	listPosesInput struct {
 		ListParams
-		Category   string   `query:"category" enum:"standing,seated,balancing,backbend,forward_bend,twist,inversion,hip_opener,arm_balance,core,supine,prone,restorative" example:"standing"`
-		Difficulty string   `query:"difficulty" enum:"beginner,intermediate,advanced" example:"beginner"`
-		Avoid      []string `query:"avoid" maxItems:"12" enum:"pregnancy,knee_injury,hip_injury,back_injury,neck_injury,shoulder_injury,wrist_injury,high_blood_pressure,low_blood_pressure,glaucoma,heart_condition,vertigo" example:"knee_injury,pregnancy" doc:"Comma-separated contraindication tags: poses carrying any of them are left out."`
-		Query      string   `query:"q" maxLength:"100" example:"adho mukha" doc:"Part of the English or Sanskrit name; case and diacritics are ignored, and so is one typo in a word of five letters or more. Results come best match first: the whole name, then the start of a name, the start of a word, anywhere in a name, and last the words found in another order or with a typo; ties by English name."`
+		Category   category           `query:"category" example:"standing"`
+		Difficulty difficulty         `query:"difficulty" example:"beginner"`
+		Avoid      []contraindication `query:"avoid" maxItems:"12" example:"knee_injury,pregnancy" doc:"Comma-separated contraindication tags: poses carrying any of them are left out."`
+		Query      string             `query:"q" maxLength:"100" example:"adho mukha" doc:"Part of the English or Sanskrit name; case and diacritics are ignored, and so is one typo in a word of five letters or more. Results come best match first: the whole name, then the start of a name, the start of a word, anywhere in a name, and last the words found in another order or with a typo; ties by English name."`
 	}
 	listSequencesInput struct {
 		ListParams
-		Difficulty  string   `query:"difficulty" enum:"beginner,intermediate,advanced" example:"beginner"`
-		FocusArea   string   `query:"focus_area" enum:"flexibility,strength,balance,relaxation,core,hips,back,energy,sleep,full_body" example:"hips"`
-		Style       string   `query:"style" enum:"hatha,vinyasa,yin,restorative,power,ashtanga,gentle" example:"yin"`
-		Preset      string   `query:"preset" enum:"true,false" example:"true" doc:"true: presets only; false: my own only (needs a token)."`
-		Mine        bool     `query:"mine" example:"false" doc:"My own sequences only; needs a token."`
-		Avoid       []string `query:"avoid" maxItems:"12" enum:"pregnancy,knee_injury,hip_injury,back_injury,neck_injury,shoulder_injury,wrist_injury,high_blood_pressure,low_blood_pressure,glaucoma,heart_condition,vertigo" example:"pregnancy" doc:"Comma-separated tags: sequences holding a pose with any of them are left out."`
-		MaxDuration int      `query:"max_duration" minimum:"1" maximum:"86400" example:"1200" doc:"Longest total_duration_seconds."`
+		Difficulty  difficulty         `query:"difficulty" example:"beginner"`
+		FocusArea   focusArea          `query:"focus_area" example:"hips"`
+		Style       style              `query:"style" example:"yin"`
+		Preset      string             `query:"preset" enum:"true,false" example:"true" doc:"true: presets only; false: my own only (needs a token)."`
+		Mine        bool               `query:"mine" example:"false" doc:"My own sequences only; needs a token."`
+		Avoid       []contraindication `query:"avoid" maxItems:"12" example:"pregnancy" doc:"Comma-separated tags: sequences holding a pose with any of them are left out."`
+		MaxDuration int                `query:"max_duration" minimum:"1" maximum:"86400" example:"1200" doc:"Longest total_duration_seconds."`
 	}
 	poseRefInput struct {
 		Pose string `path:"pose" maxLength:"100" example:"downward-facing-dog" doc:"The pose's ID or slug."`
@@ -109,18 +109,18 @@ type (
 		Sequence string `path:"sequence" maxLength:"100" example:"gentle-morning-flow" doc:"The sequence's ID or slug."`
 	}
 	poseWrite struct {
-		Slug               *string  `json:"slug,omitempty" maxLength:"100" example:"downward-facing-dog" doc:"Made from the English name when left out."`
-		EnglishName        *string  `json:"english_name,omitempty" minLength:"1" maxLength:"100" example:"Downward-Facing Dog"`
-		SanskritName       *string  `json:"sanskrit_name,omitempty" maxLength:"100" example:"Adho Mukha Śvānāsana"`
-		Category           *string  `json:"category,omitempty" enum:"standing,seated,balancing,backbend,forward_bend,twist,inversion,hip_opener,arm_balance,core,supine,prone,restorative" example:"inversion"`
-		Difficulty         *string  `json:"difficulty,omitempty" enum:"beginner,intermediate,advanced" example:"beginner"`
-		Description        *string  `json:"description,omitempty" maxLength:"2000" example:"An inverted V that lengthens the back of the body."`
-		Instructions       []string `json:"instructions,omitempty" maxItems:"30" maxLength:"1000" example:"[\"Start on hands and knees.\",\"Lift your hips up and back.\"]"`
-		Benefits           []string `json:"benefits,omitempty" maxItems:"20" maxLength:"500" example:"[\"Stretches the hamstrings and calves\"]"`
-		Contraindications  []string `json:"contraindications,omitempty" maxItems:"12" enum:"pregnancy,knee_injury,hip_injury,back_injury,neck_injury,shoulder_injury,wrist_injury,high_blood_pressure,low_blood_pressure,glaucoma,heart_condition,vertigo" example:"[\"wrist_injury\"]"`
-		TwoSided           *bool    `json:"two_sided,omitempty" example:"false"`
-		DefaultHoldSeconds *int     `json:"default_hold_seconds,omitempty" minimum:"1" maximum:"3600" example:"45"`
-		ImageURL           *string  `json:"image_url,omitempty" maxLength:"500" format:"uri-reference" example:"https://cdn.example.com/poses/downward-facing-dog.jpg" doc:"A path on this site under /media/ or an https:// address; empty clears it. Anything else is 422."`
+		Slug               *string            `json:"slug,omitempty" maxLength:"100" example:"downward-facing-dog" doc:"Made from the English name when left out."`
+		EnglishName        *string            `json:"english_name,omitempty" minLength:"1" maxLength:"100" example:"Downward-Facing Dog"`
+		SanskritName       *string            `json:"sanskrit_name,omitempty" maxLength:"100" example:"Adho Mukha Śvānāsana"`
+		Category           *category          `json:"category,omitempty" example:"inversion"`
+		Difficulty         *difficulty        `json:"difficulty,omitempty" example:"beginner"`
+		Description        *string            `json:"description,omitempty" maxLength:"2000" example:"An inverted V that lengthens the back of the body."`
+		Instructions       []string           `json:"instructions,omitempty" maxItems:"30" maxLength:"1000" example:"[\"Start on hands and knees.\",\"Lift your hips up and back.\"]"`
+		Benefits           []string           `json:"benefits,omitempty" maxItems:"20" maxLength:"500" example:"[\"Stretches the hamstrings and calves\"]"`
+		Contraindications  []contraindication `json:"contraindications,omitempty" maxItems:"12" example:"[\"wrist_injury\"]"`
+		TwoSided           *bool              `json:"two_sided,omitempty" example:"false"`
+		DefaultHoldSeconds *int               `json:"default_hold_seconds,omitempty" minimum:"1" maximum:"3600" example:"45"`
+		ImageURL           *string            `json:"image_url,omitempty" maxLength:"500" format:"uri-reference" example:"https://cdn.example.com/poses/downward-facing-dog.jpg" doc:"A path on this site under /media/ or an https:// address; empty clears it. Anything else is 422."`
 	}
 	createPoseInput struct {
 		Body poseWrite
@@ -133,16 +133,16 @@ type (
 		PoseID          string  `json:"pose_id,omitempty" maxLength:"100" example:"downward-facing-dog" doc:"The pose's ID (or slug)."`
 		PoseSlug        string  `json:"pose_slug,omitempty" maxLength:"100" example:"downward-facing-dog" doc:"Or the pose's slug."`
 		DurationSeconds int     `json:"duration_seconds" minimum:"1" maximum:"3600" example:"45" doc:"Per side."`
-		Side            string  `json:"side,omitempty" enum:"left,right,both" example:"both" doc:"both when left out."`
+		Side            side    `json:"side,omitempty" example:"both" doc:"both when left out."`
 		Cue             *string `json:"cue,omitempty" maxLength:"300" example:"Press the floor away."`
 	}
 	sequenceWrite struct {
 		Slug        *string     `json:"slug,omitempty" maxLength:"100" example:"gentle-morning-flow" doc:"Presets only; made from the name when left out."`
 		Name        *string     `json:"name,omitempty" minLength:"1" maxLength:"100" example:"Gentle Morning Flow"`
 		Description *string     `json:"description,omitempty" maxLength:"2000" example:"Wake the spine and hips in fifteen unhurried minutes."`
-		Difficulty  *string     `json:"difficulty,omitempty" enum:"beginner,intermediate,advanced" example:"beginner"`
-		Style       *string     `json:"style,omitempty" enum:"hatha,vinyasa,yin,restorative,power,ashtanga,gentle" example:"gentle"`
-		FocusArea   *string     `json:"focus_area,omitempty" enum:"flexibility,strength,balance,relaxation,core,hips,back,energy,sleep,full_body" example:"energy"`
+		Difficulty  *difficulty `json:"difficulty,omitempty" example:"beginner"`
+		Style       *style      `json:"style,omitempty" example:"gentle"`
+		FocusArea   *focusArea  `json:"focus_area,omitempty" example:"energy"`
 		Steps       []stepWrite `json:"steps,omitempty" maxItems:"100" doc:"Replaces every step when given."`
 	}
 	createSequenceInput struct {
@@ -153,12 +153,12 @@ type (
 		Body     sequenceWrite
 	}
 	generateWrite struct {
-		Minutes    int      `json:"minutes" minimum:"5" maximum:"90" example:"30" doc:"How long the practice lasts, final rest included; the total is this exactly, give or take five seconds."`
-		Difficulty string   `json:"difficulty" enum:"beginner,intermediate,advanced" example:"beginner" doc:"No pose above it."`
-		FocusArea  string   `json:"focus_area,omitempty" enum:"flexibility,strength,balance,relaxation,core,hips,back,energy,sleep,full_body" example:"hips" doc:"What the peak works on; full_body when left out."`
-		Style      string   `json:"style,omitempty" enum:"hatha,vinyasa,yin,restorative,power,ashtanga,gentle" example:"hatha" doc:"How long poses are held; when left out, the focus's own (gentle for relaxation, restorative for sleep, vinyasa for energy, else hatha)."`
-		Avoid      []string `json:"avoid,omitempty" maxItems:"12" enum:"pregnancy,knee_injury,hip_injury,back_injury,neck_injury,shoulder_injury,wrist_injury,high_blood_pressure,low_blood_pressure,glaucoma,heart_condition,vertigo" example:"[\"knee_injury\"]" doc:"No pose carrying any of these tags."`
-		Seed       *int64   `json:"seed,omitempty" minimum:"0" maximum:"9007199254740991" example:"42" doc:"The same seed and input over the same library give the same practice; drawn at random when left out and returned either way."`
+		Minutes    int                `json:"minutes" minimum:"5" maximum:"90" example:"30" doc:"How long the practice lasts, final rest included; the total is this exactly, give or take five seconds."`
+		Difficulty difficulty         `json:"difficulty" example:"beginner" doc:"No pose above it."`
+		FocusArea  focusArea          `json:"focus_area,omitempty" example:"hips" doc:"What the peak works on; full_body when left out."`
+		Style      style              `json:"style,omitempty" example:"hatha" doc:"How long poses are held; when left out, the focus's own (gentle for relaxation, restorative for sleep, vinyasa for energy, else hatha)."`
+		Avoid      []contraindication `json:"avoid,omitempty" maxItems:"12" example:"[\"knee_injury\"]" doc:"No pose carrying any of these tags."`
+		Seed       *int64             `json:"seed,omitempty" minimum:"0" maximum:"9007199254740991" example:"42" doc:"The same seed and input over the same library give the same practice; drawn at random when left out and returned either way."`
 	}
 	generateSequenceInput struct {
 		Save string `query:"save" enum:"true,false" default:"true" example:"false" doc:"false: answer 200 with a preview that is not stored (its id and slug are empty); save it by posting its steps to /sequences."`
@@ -181,14 +181,14 @@ type (
 )
 
 func (w poseWrite) input() library.PoseInput {
-	return library.PoseInput{Slug: w.Slug, EnglishName: w.EnglishName, SanskritName: w.SanskritName, Category: w.Category,
-		Difficulty: w.Difficulty, Description: w.Description, Instructions: w.Instructions, Benefits: w.Benefits,
-		Contraindications: w.Contraindications, TwoSided: w.TwoSided, DefaultHoldSeconds: w.DefaultHoldSeconds, ImageURL: w.ImageURL}
+	return library.PoseInput{Slug: w.Slug, EnglishName: w.EnglishName, SanskritName: w.SanskritName, Category: (*string)(w.Category),
+		Difficulty: (*string)(w.Difficulty), Description: w.Description, Instructions: w.Instructions, Benefits: w.Benefits,
+		Contraindications: plain(w.Contraindications), TwoSided: w.TwoSided, DefaultHoldSeconds: w.DefaultHoldSeconds, ImageURL: w.ImageURL}
 }
 
 func (w sequenceWrite) input() library.SequenceInput {
-	in := library.SequenceInput{Slug: w.Slug, Name: w.Name, Description: w.Description, Difficulty: w.Difficulty,
-		Style: w.Style, FocusArea: w.FocusArea}
+	in := library.SequenceInput{Slug: w.Slug, Name: w.Name, Description: w.Description, Difficulty: (*string)(w.Difficulty),
+		Style: (*string)(w.Style), FocusArea: (*string)(w.FocusArea)}
 	if w.Steps != nil {
 		in.Steps = make([]library.StepInput, len(w.Steps))
 		for i, st := range w.Steps {
@@ -196,7 +196,7 @@ func (w sequenceWrite) input() library.SequenceInput {
 			if ref == "" {
 				ref = st.PoseSlug
 			}
-			in.Steps[i] = library.StepInput{Pose: ref, DurationSeconds: st.DurationSeconds, Side: st.Side, Cue: st.Cue}
+			in.Steps[i] = library.StepInput{Pose: ref, DurationSeconds: st.DurationSeconds, Side: string(st.Side), Cue: st.Cue}
 		}
 	}
 	return in
@@ -206,50 +206,48 @@ type libraryHandlers struct {
 	svc *library.Service
 }
 
-func registerLibraryRoutes(api huma.API, h *libraryHandlers) {
-	poses, seqs := []string{"Poses"}, []string{"Sequences"}
-	register(api, huma.Operation{OperationID: "list-poses", Method: http.MethodGet, Path: BasePath + "/poses", Tags: poses,
-		Summary: "Browse the pose library", Description: "By English name, or best match first with q. Filters combine with AND."}, h.listPoses)
-	register(api, huma.Operation{OperationID: "get-pose", Method: http.MethodGet, Path: BasePath + "/poses/{pose}", Tags: poses,
-		Summary: "A pose", Errors: []int{http.StatusNotFound}}, h.getPose)
-	register(api, needsSignIn(huma.Operation{OperationID: "create-pose", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPost, Path: BasePath + "/admin/poses", Tags: poses,
-		Summary: "Add a pose", Description: "Audited.", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}}, PermContentWrite), h.createPose)
-	register(api, needsSignIn(huma.Operation{OperationID: "update-pose", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPatch, Path: BasePath + "/admin/poses/{pose}", Tags: poses,
-		Summary: "Change a pose", Description: "Only the fields given change. Audited.", Errors: []int{http.StatusNotFound, http.StatusConflict}}, PermContentWrite), h.updatePose)
-	register(api, needsSignIn(huma.Operation{OperationID: "delete-pose", Method: http.MethodDelete, Path: BasePath + "/admin/poses/{pose}", Tags: poses,
-		Summary: "Remove a pose", Description: "409 conflict while a sequence uses it. Audited.", DefaultStatus: http.StatusNoContent,
-		Errors: []int{http.StatusNotFound, http.StatusConflict}}, PermContentWrite), h.deletePose)
+// poseDocs are the pose library's pages.
+func poseDocs() map[string]huma.Operation {
+	return map[string]huma.Operation{
+		"list-poses": {Summary: "Browse the pose library", Description: "By English name, or best match first with q. Filters combine with AND."},
+		"get-pose":   {Summary: "A pose", Errors: []int{http.StatusNotFound}},
+		"create-pose": {MaxBodyBytes: MaxBodyBytes, Summary: "Add a pose", Description: "Audited.",
+			DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}},
+		"update-pose": {MaxBodyBytes: MaxBodyBytes, Summary: "Change a pose", Description: "Only the fields given change. Audited.",
+			Errors: []int{http.StatusNotFound, http.StatusConflict}},
+		"delete-pose": {Summary: "Remove a pose", Description: "409 conflict while a sequence uses it. Audited.", DefaultStatus: http.StatusNoContent,
+			Errors: []int{http.StatusNotFound, http.StatusConflict}},
+	}
+}
 
-	register(api, huma.Operation{OperationID: "list-sequences", Method: http.MethodGet, Path: BasePath + "/sequences", Tags: seqs,
-		Summary:     "Browse sequences",
-		Description: "Presets for everyone; a signed-in caller also sees their own. By name. Filters combine with AND.",
-		Errors:      []int{http.StatusUnauthorized}}, h.listSequences)
-	register(api, huma.Operation{OperationID: "get-sequence", Method: http.MethodGet, Path: BasePath + "/sequences/{sequence}", Tags: seqs,
-		Summary: "A sequence with its steps", Description: "Another user's sequence is a 404.", Errors: []int{http.StatusNotFound}}, h.getSequence)
-	register(api, needsSignIn(huma.Operation{OperationID: "create-sequence", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPost, Path: BasePath + "/sequences", Tags: seqs,
-		Summary: "Compose my own sequence", Description: "Steps name poses by ID or slug; an unknown pose is a 422 naming the step.",
-		DefaultStatus: http.StatusCreated}, ""), h.createSequence)
-	register(api, needsSignIn(huma.Operation{OperationID: "generate-sequence", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPost, Path: BasePath + "/sequences/generate", Tags: seqs,
-		Summary: "Make me a practice",
-		Description: "Builds a new practice from the library: centring, standing and balancing poses, a peak for the focus, a cool-down " +
-			"and a final rest. No pose is above the difficulty or carries a tag of avoid; a counterpose follows every backbend and " +
-			"inversion; two-sided poses are held on both sides. 201 with one of my own sequences, or 200 with a preview when " +
-			"save=false. 422 when a field is out of range or when avoid leaves no resting pose to end with.",
-		DefaultStatus: http.StatusCreated,
-		Responses: map[string]*huma.Response{"200": {Description: "A preview (save=false), not stored: its id and slug are empty.",
-			Content: map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Ref: "#/components/schemas/GeneratedBody"}}}}},
-	}, ""), h.generateSequence)
-	register(api, needsSignIn(huma.Operation{OperationID: "update-sequence", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPatch, Path: BasePath + "/sequences/{sequence}", Tags: seqs,
-		Summary: "Change my sequence", Description: "Only the fields given change; steps, when given, replace them all.",
-		Errors: []int{http.StatusNotFound}}, ""), h.updateSequence)
-	register(api, needsSignIn(huma.Operation{OperationID: "delete-sequence", Method: http.MethodDelete, Path: BasePath + "/sequences/{sequence}", Tags: seqs,
-		Summary: "Delete my sequence", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}}, ""), h.deleteSequence)
-	register(api, needsSignIn(huma.Operation{OperationID: "create-preset", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPost, Path: BasePath + "/admin/sequences", Tags: seqs,
-		Summary: "Add a preset sequence", Description: "Audited.", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}}, PermContentWrite), h.createPreset)
-	register(api, needsSignIn(huma.Operation{OperationID: "update-preset", MaxBodyBytes: MaxBodyBytes, Method: http.MethodPatch, Path: BasePath + "/admin/sequences/{sequence}", Tags: seqs,
-		Summary: "Change a preset sequence", Description: "Audited.", Errors: []int{http.StatusNotFound, http.StatusConflict}}, PermContentWrite), h.updatePreset)
-	register(api, needsSignIn(huma.Operation{OperationID: "delete-preset", Method: http.MethodDelete, Path: BasePath + "/admin/sequences/{sequence}", Tags: seqs,
-		Summary: "Remove a preset sequence", Description: "Audited.", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}}, PermContentWrite), h.deletePreset)
+// sequenceDocs are the pages of the sequences, presets and the user's own.
+func sequenceDocs() map[string]huma.Operation {
+	return map[string]huma.Operation{
+		"list-sequences": {Summary: "Browse sequences",
+			Description: "Presets for everyone; a signed-in caller also sees their own. By name. Filters combine with AND.",
+			Errors:      []int{http.StatusUnauthorized}},
+		"get-sequence": {Summary: "A sequence with its steps", Description: "Another user's sequence is a 404.", Errors: []int{http.StatusNotFound}},
+		"create-sequence": {MaxBodyBytes: MaxBodyBytes, Summary: "Compose my own sequence",
+			Description:   "Steps name poses by ID or slug; an unknown pose is a 422 naming the step.",
+			DefaultStatus: http.StatusCreated},
+		"generate-sequence": {MaxBodyBytes: MaxBodyBytes, Summary: "Make me a practice",
+			Description: "Builds a new practice from the library: centring, standing and balancing poses, a peak for the focus, a cool-down " +
+				"and a final rest. No pose is above the difficulty or carries a tag of avoid; a counterpose follows every backbend and " +
+				"inversion; two-sided poses are held on both sides. 201 with one of my own sequences, or 200 with a preview when " +
+				"save=false. 422 when a field is out of range or when avoid leaves no resting pose to end with.",
+			DefaultStatus: http.StatusCreated,
+			Responses: map[string]*huma.Response{"200": {Description: "A preview (save=false), not stored: its id and slug are empty.",
+				Content: map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Ref: "#/components/schemas/GeneratedBody"}}}}}},
+		"update-sequence": {MaxBodyBytes: MaxBodyBytes, Summary: "Change my sequence",
+			Description: "Only the fields given change; steps, when given, replace them all.", Errors: []int{http.StatusNotFound}},
+		"delete-sequence": {Summary: "Delete my sequence", DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}},
+		"create-preset": {MaxBodyBytes: MaxBodyBytes, Summary: "Add a preset sequence", Description: "Audited.",
+			DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}},
+		"update-preset": {MaxBodyBytes: MaxBodyBytes, Summary: "Change a preset sequence", Description: "Audited.",
+			Errors: []int{http.StatusNotFound, http.StatusConflict}},
+		"delete-preset": {Summary: "Remove a preset sequence", Description: "Audited.", DefaultStatus: http.StatusNoContent,
+			Errors: []int{http.StatusNotFound}},
+	}
 }
 
 func editor(ctx context.Context) library.Editor {
@@ -265,7 +263,7 @@ func viewer(ctx context.Context) string {
 }
 
 func (h *libraryHandlers) listPoses(ctx context.Context, in *listPosesInput) (*listOutput[poseBody], error) {
-	page, err := h.svc.ListPoses(ctx, library.PoseFilter{Category: in.Category, Difficulty: in.Difficulty, Avoid: in.Avoid,
+	page, err := h.svc.ListPoses(ctx, library.PoseFilter{Category: string(in.Category), Difficulty: string(in.Difficulty), Avoid: plain(in.Avoid),
 		Query: in.Query, Limit: in.Limit, Cursor: in.Cursor})
 	return listOf(page.Items, page.NextCursor, err, toPoseBody)
 }
@@ -301,8 +299,8 @@ func (h *libraryHandlers) deletePose(ctx context.Context, in *poseRefInput) (*no
 }
 
 func (h *libraryHandlers) listSequences(ctx context.Context, in *listSequencesInput) (*listOutput[SequenceBody], error) {
-	f := library.SequenceFilter{Viewer: viewer(ctx), Difficulty: in.Difficulty, Style: in.Style, FocusArea: in.FocusArea,
-		Mine: in.Mine, Avoid: in.Avoid, MaxDuration: in.MaxDuration, Limit: in.Limit, Cursor: in.Cursor}
+	f := library.SequenceFilter{Viewer: viewer(ctx), Difficulty: string(in.Difficulty), Style: string(in.Style),
+		FocusArea: string(in.FocusArea), Mine: in.Mine, Avoid: plain(in.Avoid), MaxDuration: in.MaxDuration, Limit: in.Limit, Cursor: in.Cursor}
 	if in.Preset != "" {
 		preset := in.Preset == "true"
 		f.Preset = &preset
@@ -321,8 +319,8 @@ func (h *libraryHandlers) createSequence(ctx context.Context, in *createSequence
 
 func (h *libraryHandlers) generateSequence(ctx context.Context, in *generateSequenceInput) (*generatedOutput, error) {
 	b := in.Body
-	gen, err := h.svc.GenerateSequence(ctx, viewer(ctx), library.GenerateInput{Minutes: b.Minutes, Difficulty: b.Difficulty,
-		FocusArea: b.FocusArea, Style: b.Style, Avoid: b.Avoid, Seed: b.Seed}, in.Save != "false")
+	gen, err := h.svc.GenerateSequence(ctx, viewer(ctx), library.GenerateInput{Minutes: b.Minutes, Difficulty: string(b.Difficulty),
+		FocusArea: string(b.FocusArea), Style: string(b.Style), Avoid: plain(b.Avoid), Seed: b.Seed}, in.Save != "false")
 	if err != nil {
 		return nil, err
 	}

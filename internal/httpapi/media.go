@@ -42,19 +42,21 @@ func picture(_ context.Context, in *pictureInput) (*pictureOutput, error) {
 	return out, nil
 }
 
-func registerMediaRoutes(api huma.API) {
-	register(api, huma.Operation{OperationID: "get-pose-picture", Method: http.MethodGet, Path: "/media/poses/{pose}.svg", Tags: []string{"Poses"},
-		Summary: "A built-in pose's picture",
-		Description: "The figure of a built-in pose, drawn by the service (SVG, 200 × 200, no script, nothing loaded from elsewhere). " +
-			"A two-sided pose is drawn on its right side; show it mirrored (e.g. CSS `transform: scaleX(-1)`) for the left. " +
-			"Built-in poses point at it with `image_url`. 404 for a pose without a built-in picture.",
-		Errors: []int{http.StatusNotFound},
-		Responses: map[string]*huma.Response{
-			"200": {Description: "The picture.", Content: map[string]*huma.MediaType{"image/svg+xml": {
-				Schema:  &huma.Schema{Type: "string"},
-				Example: `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" role="img" aria-label="Tree Pose"><title>Tree Pose</title>…</svg>`,
-			}}},
-			"304": {Description: "The copy named by If-None-Match is still the picture."},
+// mediaDocs is the pose pictures' page.
+func mediaDocs() map[string]huma.Operation {
+	return map[string]huma.Operation{
+		"get-pose-picture": {Summary: "A built-in pose's picture",
+			Description: "The figure of a built-in pose, drawn by the service (SVG, 200 × 200, no script, nothing loaded from elsewhere). " +
+				"A two-sided pose is drawn on its right side; show it mirrored (e.g. CSS `transform: scaleX(-1)`) for the left. " +
+				"Built-in poses point at it with `image_url`. 404 for a pose without a built-in picture.",
+			Errors: []int{http.StatusNotFound},
+			Responses: map[string]*huma.Response{
+				"200": {Description: "The picture.", Content: map[string]*huma.MediaType{"image/svg+xml": {
+					Schema:  &huma.Schema{Type: "string"},
+					Example: `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" role="img" aria-label="Tree Pose"><title>Tree Pose</title>…</svg>`,
+				}}},
+				"304": {Description: "The copy named by If-None-Match is still the picture."},
+			},
 		},
-	}, picture)
+	}
 }

@@ -212,46 +212,47 @@ type practiceHandlers struct {
 	svc *practice.Service
 }
 
-func registerPracticeRoutes(api huma.API, h *practiceHandlers) {
-	tags := []string{"Practice"}
-	op := func(id, method, path, summary, description string, status int, errs ...int) huma.Operation {
-		return needsSignIn(huma.Operation{OperationID: id, Method: method, Path: BasePath + path, Tags: tags,
-			Summary: summary, Description: description, DefaultStatus: status, Errors: errs}, "")
+// practiceDocs are the pages of practice sessions and their history.
+func practiceDocs() map[string]huma.Operation {
+	op := func(summary, description string, status int, errs ...int) huma.Operation {
+		return huma.Operation{Summary: summary, Description: description, DefaultStatus: status, Errors: errs}
 	}
-	register(api, op("start-session", http.MethodPost, "/sessions", "Start practising a sequence",
-		"409 session_conflict, with the active session's id, while another session is in progress or paused; this holds under concurrent requests. "+clockRule,
-		http.StatusCreated, http.StatusConflict), h.start)
-	register(api, op("current-session", http.MethodGet, "/sessions/current", "My active session", "404 when there is none. "+clockRule,
-		0, http.StatusNotFound), h.current)
-	register(api, op("get-session", http.MethodGet, "/sessions/{id}", "A session of mine", "Another user's session is a 404.",
-		0, http.StatusNotFound), h.get)
-	for _, t := range []struct {
-		verb, summary, from string
-		do                  func(context.Context, string, string) (practice.Session, error)
-	}{
-		{"pause", "Pause: the clock stops", "in_progress", h.svc.Pause},
-		{"resume", "Resume: the clock runs again", "paused", h.svc.Resume},
-		{"abandon", "Abandon: end without completing", "in_progress or paused", h.svc.Abandon},
+	docs := map[string]huma.Operation{
+		"start-session": op("Start practising a sequence",
+			"409 session_conflict, with the active session's id, while another session is in progress or paused; this holds under concurrent requests. "+clockRule,
+			http.StatusCreated, http.StatusConflict),
+		"current-session": op("My active session", "404 when there is none. "+clockRule, 0, http.StatusNotFound),
+		"get-session":     op("A session of mine", "Another user's session is a 404.", 0, http.StatusNotFound),
+		"complete-session": op("Complete, with a rating and a note",
+			"From in_progress or paused, else 409 invalid_transition.", 0, http.StatusNotFound, http.StatusConflict),
+		"history": op("My practice history", "Newest first.", 0),
+		"stats": op("My practice figures",
+			"Computed by the database. Days and streaks count in my time zone. The figures cover [from, to] (either may be absent); "+
+				"minutes_by_day lists the last 90 days of it unless from is given, so its size does not grow with years of practice.", 0),
+		"log-practice": op("Log a practice done offline",
+			"Recorded as completed; it must have ended by now and last at most a day.", http.StatusCreated),
+		"session-progress": op("Record where the practice stands",
+			"The step, and optionally the side and the active seconds into the step, so another device resumes at the same step, side and second. "+
+				"Re-reporting the present step with neither side nor step_elapsed_seconds keeps the server's place. "+
+				"422 for a position outside the sequence, a side the step is not held on, or a time beyond the step (or that side). "+clockRule,
+			0, http.StatusNotFound, http.StatusConflict),
+	}
+	for _, t := range []struct{ verb, summary, from string }{
+		{"pause", "Pause: the clock stops", "in_progress"},
+		{"resume", "Resume: the clock runs again", "paused"},
+		{"abandon", "Abandon: end without completing", "in_progress or paused"},
 	} {
-		register(api, op(t.verb+"-session", http.MethodPost, "/sessions/{id}/"+t.verb, t.summary,
-			"Only from "+t.from+", else 409 invalid_transition.", 0, http.StatusNotFound, http.StatusConflict),
-			func(ctx context.Context, in *sessionActionInput) (*sessionOutput, error) {
-				return h.out(t.do(ctx, viewer(ctx), in.ID))
-			})
+		docs[t.verb+"-session"] = op(t.summary, "Only from "+t.from+", else 409 invalid_transition.", 0, http.StatusNotFound, http.StatusConflict)
 	}
-	register(api, op("complete-session", http.MethodPost, "/sessions/{id}/complete", "Complete, with a rating and a note",
-		"From in_progress or paused, else 409 invalid_transition.", 0, http.StatusNotFound, http.StatusConflict), h.complete)
-	register(api, op("history", http.MethodGet, "/history", "My practice history", "Newest first.", 0), h.history)
-	register(api, op("stats", http.MethodGet, "/history/stats", "My practice figures",
-		"Computed by the database. Days and streaks count in my time zone. The figures cover [from, to] (either may be absent); "+
-			"minutes_by_day lists the last 90 days of it unless from is given, so its size does not grow with years of practice.", 0), h.stats)
-	register(api, op("log-practice", http.MethodPost, "/history", "Log a practice done offline",
-		"Recorded as completed; it must have ended by now and last at most a day.", http.StatusCreated), h.logPractice)
-	register(api, op("session-progress", http.MethodPost, "/sessions/{id}/progress", "Record where the practice stands",
-		"The step, and optionally the side and the active seconds into the step, so another device resumes at the same step, side and second. "+
-			"Re-reporting the present step with neither side nor step_elapsed_seconds keeps the server's place. "+
-			"422 for a position outside the sequence, a side the step is not held on, or a time beyond the step (or that side). "+clockRule,
-		0, http.StatusNotFound, http.StatusConflict), h.progress)
+	return docs
+}
+
+// transition is the handler of a move of the caller's session: pause,
+// resume or abandon.
+func (h *practiceHandlers) transition(do func(context.Context, string, string) (practice.Session, error)) func(context.Context, *sessionActionInput) (*sessionOutput, error) {
+	return func(ctx context.Context, in *sessionActionInput) (*sessionOutput, error) {
+		return h.out(do(ctx, viewer(ctx), in.ID))
+	}
 }
 
 func (h *practiceHandlers) out(s practice.Session, err error) (*sessionOutput, error) {

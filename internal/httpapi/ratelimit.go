@@ -43,32 +43,13 @@ type Limits struct {
 	User *ratelimit.Limiter
 }
 
-// authLimited are the endpoints that take a password or send an email:
-// those worth guessing at or flooding. Refresh, logout and verification
-// take a 256-bit token that cannot be guessed.
-var authLimited = map[string]bool{
-	BasePath + "/auth/register":               true,
-	BasePath + "/auth/login":                  true,
-	BasePath + "/auth/token":                  true,
-	BasePath + "/auth/verify-email/resend":    true,
-	BasePath + "/auth/password-reset/request": true,
-	BasePath + "/auth/password-reset/confirm": true,
-}
-
-// loginField names the body field that holds the account, on the
-// endpoints that take its password.
-var loginField = map[string]string{
-	BasePath + "/auth/login": "email",
-	BasePath + "/auth/token": "username", // the OAuth2 password grant's form
-}
-
-const resetPath = BasePath + "/auth/password-reset/request"
-
 // limitRequests applies the limits to API requests (after authenticate,
-// which names the principal). Operations pages, docs and the web app's
-// assets are not counted. A refused request is a 429 rate_limited problem
-// with Retry-After and the RateLimit-* headers of the policy that refused.
-func limitRequests(l *Limits, m *metrics.Metrics) func(http.Handler) http.Handler {
+// which names the principal): each counts against its caller's limit, and
+// the operations in limited against theirs too (routes.go). Operations
+// pages, docs and the web app's assets are not counted. A refused request
+// is a 429 rate_limited problem with Retry-After and the RateLimit-*
+// headers of the policy that refused.
+func limitRequests(l *Limits, limited map[routeKey]limitClass, m *metrics.Metrics) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		if l == nil {
 			return next
@@ -115,7 +96,8 @@ func limitRequests(l *Limits, m *metrics.Metrics) func(http.Handler) http.Handle
 			} else if !allow(l.Public, ip) {
 				return
 			}
-			if r.Method != http.MethodPost || !authLimited[r.URL.Path] {
+			class, ok := limited[routeKey{r.Method, r.URL.Path}]
+			if !ok {
 				maps.Copy(w.Header(), tightest)
 				next.ServeHTTP(w, r)
 				return
@@ -126,14 +108,13 @@ func limitRequests(l *Limits, m *metrics.Metrics) func(http.Handler) http.Handle
 			// The body is read only once the address is within its limits,
 			// and no further than any sign-in body goes.
 			var email string
-			if r.URL.Path == resetPath {
-				if email = accountOf(r, "email"); email != "" && !allow(l.Reset, email) {
-					return
-				}
-			} else if field, ok := loginField[r.URL.Path]; ok {
-				email = accountOf(r, field)
+			if class.field != "" {
+				email = accountOf(r, class.field)
 			}
-			if email == "" || r.URL.Path == resetPath {
+			if class.resets && email != "" && !allow(l.Reset, email) {
+				return
+			}
+			if email == "" || class.resets {
 				maps.Copy(w.Header(), tightest)
 				next.ServeHTTP(w, r)
 				return
