@@ -396,7 +396,7 @@ const jobBacklogLimit = 1000
 func (a *App) Server() *http.Server {
 	return &http.Server{
 		Handler:           a.Handler,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: a.Config.ReadHeaderTimeout,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -435,18 +435,24 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return errors.Join(serveErr, a.Close())
 }
 
-// Close stops the workers (letting running jobs finish briefly) and then
-// releases the cache and, last, the database. Serve calls it; tests that
-// never serve do.
-func (a *App) Close() error {
-	var errs []error
-	if a.workers != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := a.workers.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
-			errs = append(errs, err)
-		}
+// StopWorkers stops the background workers, letting running jobs finish
+// briefly. Close calls it first; stopping twice is harmless.
+func (a *App) StopWorkers() error {
+	if a.workers == nil {
+		return nil
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.workers.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// Close stops the workers and then releases the cache and, last, the
+// database. Serve calls it; tests that never serve do.
+func (a *App) Close() error {
+	errs := []error{a.StopWorkers()}
 	for _, c := range a.closers {
 		errs = append(errs, c())
 	}

@@ -61,6 +61,9 @@ type Config struct {
 	LogFormat         string        `env:"LOG_FORMAT" envDefault:"json"`
 	LogLevel          string        `env:"LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	// ReadHeaderTimeout is how long a client may take to send its request's
+	// headers before the connection is closed (slow loris).
+	ReadHeaderTimeout time.Duration `env:"READ_HEADER_TIMEOUT" envDefault:"5s"`
 	// SlowQuery is the duration past which a statement is logged.
 	SlowQuery time.Duration `env:"SLOW_QUERY" envDefault:"100ms"`
 
@@ -228,6 +231,7 @@ func (c Config) Validate() error {
 	for name, d := range map[string]time.Duration{
 		"HASH_WAIT": c.HashWait, "ACCESS_TOKEN_TTL": c.AccessTokenTTL, "REFRESH_TOKEN_TTL": c.RefreshTokenTTL,
 		"VERIFY_TOKEN_TTL": c.VerifyTokenTTL, "RESET_TOKEN_TTL": c.ResetTokenTTL, "SLOW_QUERY": c.SlowQuery,
+		"READ_HEADER_TIMEOUT": c.ReadHeaderTimeout,
 	} {
 		if d <= 0 {
 			bad(name, "must be a positive duration, like 15m or 24h")
@@ -390,6 +394,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel),
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
+		slog.String("read_header_timeout", c.ReadHeaderTimeout.String()),
 		slog.String("slow_query", c.SlowQuery.String()),
 		slog.String("otlp_endpoint", redactURL(c.OTLPEndpoint)),
 		slog.String("sentry_dsn", sentryDSN),
