@@ -1,3 +1,17 @@
+// The tests of the HTTP layer, through the real handler on a real database
+// (both engines where PostgreSQL is configured), are grouped by concern in
+// the name of their file:
+//
+//	accounts_*  sign-up, sign-in, tokens, email flows, hashing, admin
+//	library_*   poses, sequences, search, generated practices, pictures, the library cache
+//	practice_*  sessions, resume, settings, history and stats
+//	flags_*     feature flags and experiments
+//	contract_*  what every operation holds to: the OpenAPI document, problems, bodies, idempotency, fuzzing
+//	security_*  each threat of the threat model, one file each
+//	ops_*       running it: metrics, logs, traces, error reports, outages, many instances, PgBouncer
+//	perf_*      query counts per request and whole-request benchmarks (a concern's own are its *_bench_test.go)
+//
+// helpers_test.go holds what they share.
 package httpapi_test
 
 import (
