@@ -148,6 +148,52 @@ func (b *browser) waitOutboxEmpty(why string) {
 	}
 }
 
+// setLatency delays every request of the tab by d on its way, as a slow
+// mobile connection does; 0 takes the delay away.
+func (b *browser) setLatency(d time.Duration) {
+	b.t.Helper()
+	b.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		rules := []*network.Conditions{}
+		if d > 0 {
+			rules = append(rules, &network.Conditions{Latency: float64(d.Milliseconds()), DownloadThroughput: -1, UploadThroughput: -1})
+		}
+		_, err := cdp.Call(ctx, t, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			MatchedNetworkConditions: rules})
+		return err
+	}))
+}
+
+// TestQuickPressesOnASlowConnection: two presses of Space while the first
+// is still on its way pause and then resume, on the screen and on the
+// server; the second does not read the state from before the first.
+func TestQuickPressesOnASlowConnection(t *testing.T) {
+	s := startSite(t)
+	u := newPractiser(t, s, "ana@example.com")
+	seq := u.sequence(t, s, "Slow Tree", hold("tree-pose", 60), hold("corpse-pose", 60))
+	b := newBrowser(t, s)
+	b.beforeLoad(noSpeech)
+	b.signIn(u.email)
+	b.open("/sequences/" + seq)
+	b.click("#start-practice")
+	b.waitText("#step-count", "Get ready")
+	b.key(kb.ArrowRight)
+	b.waitText("#pose-side", "Right side")
+	u.waitStatus(t, s, "in_progress", "started")
+
+	b.setLatency(700 * time.Millisecond)
+	b.key(" ")
+	b.key(" ")
+	b.waitText("#player-announce", "Resumed.")
+	b.waitText("#pause", "Pause")
+	b.setLatency(0)
+	u.waitStatus(t, s, "in_progress", "paused and resumed")
+	time.Sleep(time.Second) // nothing still on its way pauses it again
+	if got := u.session(t, s)["status"]; got != "in_progress" {
+		t.Fatalf("after a pause and a resume, the session is %v", got)
+	}
+	b.waitText("#pause", "Pause")
+}
+
 // signedInWithServiceWorker starts a site with a practitioner who has one
 // sequence of steps, signed in to a browser whose service worker controls
 // the page.

@@ -362,7 +362,16 @@ class Player {
     await this.report();
   }
 
-  async toggle() {
+  // toggle pauses or resumes. A press made while the last is still being
+  // sent waits its turn, so that two quick presses on a slow or lost
+  // connection pause and then resume, instead of both pausing.
+  toggle() {
+    const turn = (this.toggling || Promise.resolve()).catch(() => {}).then(() => this.pauseOrResume());
+    this.toggling = turn;
+    return turn;
+  }
+
+  async pauseOrResume() {
     if (this.mode !== 'run' && this.mode !== 'lead') return;
     const pausing = this.session.status !== 'paused';
     this.freeze();
