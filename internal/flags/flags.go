@@ -97,15 +97,23 @@ type Store interface {
 	// AllFlags returns every flag, by key: the set each instance keeps in
 	// memory.
 	AllFlags(ctx context.Context) ([]Flag, error)
+	// ListFlags pages flags by key. limit must be at least 1; a cursor
+	// this list did not give out is a *validation.Error on "cursor".
 	ListFlags(ctx context.Context, limit int, cursor string) (Page, error)
+	// Flag returns the flag with key; ErrNotFound for an unknown key.
 	Flag(ctx context.Context, key string) (Flag, error)
 	// CreateFlag inserts f and writes audit, in one transaction. Returns
-	// ErrKeyTaken for a used key.
+	// ErrKeyTaken for a used key, and then writes nothing.
 	CreateFlag(ctx context.Context, f Flag, audit Audit) error
+	// UpdateFlag rewrites flag f.Key whole and writes audit. ErrNotFound
+	// for an unknown key, and then writes nothing.
 	UpdateFlag(ctx context.Context, f Flag, audit Audit) error
-	// DeleteFlag removes the flag with its recorded exposures.
+	// DeleteFlag removes the flag with its recorded exposures and writes
+	// audit. ErrNotFound for an unknown key, and then writes nothing.
 	DeleteFlag(ctx context.Context, key string, audit Audit) error
 	// Results aggregates, per variant, the sessions started in r while
-	// their user held a variant of flag key: one query.
+	// their user held a variant of flag key (From inclusive, To
+	// exclusive), by variant name: one query. A variant nobody held, and
+	// an unknown key, have no row (not ErrNotFound).
 	Results(ctx context.Context, key string, r Range) ([]VariantResult, error)
 }

@@ -171,21 +171,53 @@ type Audit = account.AuditEntry
 // Store is the persistence the Service needs. Lookups by "ref" accept an
 // ID or a slug. Methods return ErrNotFound for a missing row.
 type Store interface {
+	// ListPoses pages poses by English name, then ID; with a Query, by how
+	// well they match it (library.Match), then name and ID, and only those
+	// that match. f.Limit must be at least 1; a cursor this list did not
+	// give out is a *validation.Error on "cursor".
 	ListPoses(ctx context.Context, f PoseFilter) (Page[Pose], error)
+	// Pose returns the pose with its contraindications, sorted;
+	// ErrNotFound for an unknown ref.
 	Pose(ctx context.Context, ref string) (Pose, error)
 	// PoseIDs resolves refs (IDs or slugs) to IDs; a missing one is absent
 	// from the map.
 	PoseIDs(ctx context.Context, refs []string) (map[string]string, error)
-	// CreatePose returns ErrSlugTaken for a used slug.
+	// CreatePose stores p with its tags and search terms, and audit when
+	// not nil, in one transaction. Returns ErrSlugTaken for a used slug,
+	// and then writes nothing.
 	CreatePose(ctx context.Context, p Pose, audit *Audit) error
+	// UpdatePose rewrites pose p.ID whole (tags and search terms too) and
+	// re-derives the totals of the sequences using it. ErrNotFound for an
+	// unknown pose, ErrSlugTaken for another pose's slug; either way
+	// nothing is written.
 	UpdatePose(ctx context.Context, p Pose, audit *Audit) error
-	// DeletePose returns ErrPoseInUse while a sequence uses it.
+	// DeletePose returns ErrPoseInUse while a sequence uses it and
+	// ErrNotFound for an unknown pose; either way nothing is written.
 	DeletePose(ctx context.Context, id string, audit *Audit) error
 
+	// ListSequences pages, by name then ID, the presets and (when signed
+	// in) the viewer's own, never another user's: Preset true keeps
+	// presets, false the viewer's own; Mine keeps the viewer's own, over
+	// Preset. Anonymous with Mine or Preset false: an empty page. f.Limit
+	// must be at least 1; a cursor this list did not give out is a
+	// *validation.Error on "cursor".
 	ListSequences(ctx context.Context, f SequenceFilter) (Page[Sequence], error)
+	// Sequence returns any sequence, whoever owns it, with its steps in
+	// order and the sorted union of their poses' contraindications;
+	// ErrNotFound for an unknown ref.
 	Sequence(ctx context.Context, ref string) (Sequence, error)
+	// CreateSequence stores s with steps (numbered from 1; total derived)
+	// and audit when not nil. ErrSlugTaken for a used slug, ErrNotFound for
+	// a step's unknown pose; either way nothing is written.
 	CreateSequence(ctx context.Context, s Sequence, steps []NewStep, audit *Audit) error
+	// UpdateSequence rewrites sequence s.ID; steps replace its steps and
+	// re-derive the total, while nil steps keep the steps and store
+	// s.TotalDurationSeconds as given. ErrNotFound for an unknown sequence
+	// or a step's unknown pose, ErrSlugTaken for another's slug; either way
+	// nothing is written.
 	UpdateSequence(ctx context.Context, s Sequence, steps []NewStep, audit *Audit) error
+	// DeleteSequence removes the sequence and its steps; practice sessions
+	// of it stay, without the link. ErrNotFound for an unknown sequence.
 	DeleteSequence(ctx context.Context, id string, audit *Audit) error
 }
 

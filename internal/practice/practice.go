@@ -283,19 +283,30 @@ type StatsQuery struct {
 
 // Store is the persistence the Service needs.
 type Store interface {
-	// Create inserts an active session with its exposures; the schema
-	// allows one per user, so a second returns a *ConflictError naming the
-	// active one.
+	// Create inserts a session with its exposures (those of flags since
+	// deleted are skipped); the schema allows one active (in progress or
+	// paused) per user, so a second returns a *ConflictError naming the
+	// active one. Ended sessions (logged offline) never conflict.
 	Create(ctx context.Context, s Session) error
 	// Session returns the user's session; another user's is ErrNotFound.
 	Session(ctx context.Context, userID, id string) (Session, error)
-	// Current returns the user's active session, or ErrNotFound.
+	// Current returns the user's active (in progress or paused) session,
+	// or ErrNotFound.
 	Current(ctx context.Context, userID string) (Session, error)
 	// Update writes s if the stored session still has status from (so two
-	// racing transitions cannot both apply); otherwise ErrInvalidTransition.
+	// racing transitions cannot both apply); otherwise ErrInvalidTransition,
+	// which is also the answer for another user's or an unknown session.
 	Update(ctx context.Context, s Session, from string) error
-	// History lists sessions, newest first.
+	// History lists the user's sessions, newest first (started_at, then
+	// ID, descending): From inclusive, To exclusive. f.Limit must be at
+	// least 1; a cursor this list did not give out is a *validation.Error
+	// on "cursor".
 	History(ctx context.Context, f HistoryFilter) (Page, error)
-	// Stats aggregates a user's sessions, in the database.
+	// Stats aggregates a user's sessions, in the database, by the local
+	// days stored with them (From and To inclusive): counts and active
+	// time of every status, streaks of days with a completed session (the
+	// current one alive when its last day is Today or the day before),
+	// ByDay from ByDayFrom, the top five sequences by sessions then name,
+	// and styles by name. No sessions is zeros, not ErrNotFound.
 	Stats(ctx context.Context, q StatsQuery) (Stats, error)
 }
