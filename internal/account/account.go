@@ -255,8 +255,7 @@ type Store interface {
 	SetRoles(ctx context.Context, userID string, roles []string, entry AuditEntry) (User, error)
 	// ListUsers pages users newest first (created_at, then ID, both
 	// descending), with their roles. Query matches a substring of the
-	// email or display name in any case (SQLite folds ASCII letters only;
-	// PostgreSQL folds all), % and _ literally. f.Limit must be
+	// email or display name in any case, % and _ literally. f.Limit must be
 	// at least 1; a cursor this list did not give out is a
 	// *validation.Error on "cursor".
 	ListUsers(ctx context.Context, f UserFilter) (Page[User], error)

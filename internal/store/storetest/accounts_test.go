@@ -482,8 +482,11 @@ func TestAccountsListUsers(t *testing.T) {
 			if name == "dee" || name == "eve" {
 				u.CreatedAt = t0.Add(10 * time.Minute)
 			}
-			if name == "cai" {
+			switch name {
+			case "cai":
 				u.DisplayName, u.Roles = "Cai 100%_Sure", []string{account.RoleUser, account.RoleAdmin}
+			case "eve":
+				u.DisplayName = "Élodie Ünal"
 			}
 			mustCreateUser(t, s, u)
 		}
@@ -502,6 +505,8 @@ func TestAccountsListUsers(t *testing.T) {
 				"%":            {"u-cai"}, // a literal percent sign, not a wildcard
 				"_":            {"u-cai"}, // likewise the underscore
 				"nobody-at-al": nil,
+				"élodie":       {"u-eve"}, // letters beyond ASCII fold too, on both engines
+				"ÜNAL":         {"u-eve"},
 			} {
 				checkPages(t, ids, list(account.UserFilter{Query: q}))
 			}
