@@ -122,6 +122,9 @@ type limitClass struct {
 	resets bool
 }
 
+// The operations that take a password or send an email, those worth
+// guessing at or flooding, count per address; refresh, logout and
+// verification take a 256-bit token that cannot be guessed.
 var (
 	uncounted    = limitClass{}
 	perCaller    = limitClass{api: true}
