@@ -429,7 +429,7 @@ func oauthTokenOperation() huma.Operation {
 func (h *accountHandlers) registerToken(api huma.API, op huma.Operation) {
 	form := op.RequestBody.Content["application/x-www-form-urlencoded"]
 	register(api, op, h.oauthToken)
-	doc := api.OpenAPI().Paths[op.Path].Post
+	doc := documented(api, op)
 	doc.RequestBody.Content["application/x-www-form-urlencoded"] = form
 	doc.Responses["400"].Content["application/json"] = op.Responses["401"].Content["application/json"]
 }

@@ -215,11 +215,18 @@ func register[I, O any](api huma.API, op huma.Operation, handler func(context.Co
 	slices.Sort(op.Errors)
 	huma.Register(api, op, handler)
 	if body {
-		documentBodyErrors(api.OpenAPI().Paths[op.Path], op.OperationID)
+		documentBodyErrors(documented(api, op))
 	}
 	if limited {
-		documentLimitHeaders(api.OpenAPI().Paths[op.Path], op.Method)
+		documentLimitHeaders(documented(api, op))
 	}
+}
+
+// documented is op as the OpenAPI document holds it once registered.
+func documented(api huma.API, op huma.Operation) *huma.Operation {
+	item := api.OpenAPI().Paths[op.Path]
+	return map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPost: item.Post, http.MethodPut: item.Put,
+		http.MethodPatch: item.Patch, http.MethodDelete: item.Delete}[op.Method]
 }
 
 // bodyErrors say when an operation that takes JSON answers each error of
@@ -236,15 +243,10 @@ var bodyErrors = map[int]string{
 // documentBodyErrors puts what they mean in place of huma's bare status
 // texts for the errors of a JSON body; a description an operation wrote
 // for itself stays.
-func documentBodyErrors(item *huma.PathItem, operationID string) {
-	for _, op := range []*huma.Operation{item.Post, item.Put, item.Patch, item.Delete} {
-		if op == nil || op.OperationID != operationID {
-			continue
-		}
-		for status, doc := range bodyErrors {
-			if resp := op.Responses[strconv.Itoa(status)]; resp != nil && resp.Description == http.StatusText(status) {
-				resp.Description = doc
-			}
+func documentBodyErrors(op *huma.Operation) {
+	for status, doc := range bodyErrors {
+		if resp := op.Responses[strconv.Itoa(status)]; resp != nil && resp.Description == http.StatusText(status) {
+			resp.Description = doc
 		}
 	}
 }
@@ -252,9 +254,7 @@ func documentBodyErrors(item *huma.PathItem, operationID string) {
 // documentLimitHeaders declares the headers of limitRequests on an
 // operation's responses: RateLimit-* on every one it answers, and
 // Retry-After on the 429; and the Retry-After of every 503.
-func documentLimitHeaders(item *huma.PathItem, method string) {
-	op := map[string]*huma.Operation{http.MethodGet: item.Get, http.MethodPost: item.Post, http.MethodPut: item.Put,
-		http.MethodPatch: item.Patch, http.MethodDelete: item.Delete}[method]
+func documentLimitHeaders(op *huma.Operation) {
 	integer := func(doc string) *huma.Header {
 		return &huma.Header{Description: doc, Schema: &huma.Schema{Type: huma.TypeInteger, Minimum: new(0.0)}}
 	}

@@ -183,7 +183,7 @@ func registerAll(api huma.API, routes []route, docs map[string]huma.Operation) {
 		}
 		r.handle(api, op)
 		if r.limit.login() {
-			documentDeviceCookie(api.OpenAPI().Paths[r.path].Post)
+			documentDeviceCookie(documented(api, op))
 		}
 	}
 }
